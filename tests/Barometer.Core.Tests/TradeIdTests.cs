@@ -1,0 +1,32 @@
+using System.Text;
+using Barometer.Core.Events;
+
+namespace Barometer.Core.Tests;
+
+public sealed class TradeIdTests
+{
+    [Fact]
+    public void A_numeric_id_round_trips_as_text()
+    {
+        var id = TradeId.Parse("130639474"u8);
+        Assert.Equal(TradeIdFormat.Number, id.Format);
+        Assert.Equal("130639474", id.ToString());
+    }
+
+    [Fact]
+    public void A_bybit_uuid_round_trips_as_text()
+    {
+        const string text = "20f43950-d8dd-5b31-9112-a178eb6023af";
+        var id = TradeId.Parse(Encoding.UTF8.GetBytes(text));
+        Assert.Equal(TradeIdFormat.Uuid, id.Format);
+        Assert.Equal(text, id.ToString());
+    }
+
+    [Fact]
+    public void Other_text_is_hashed_stably()
+    {
+        Assert.Equal(TradeId.Parse("abc"u8), TradeId.Parse("abc"u8));
+        Assert.NotEqual(TradeId.Parse("abc"u8), TradeId.Parse("abd"u8));
+        Assert.Equal(TradeIdFormat.Hash, TradeId.Parse("abc"u8).Format);
+    }
+}
