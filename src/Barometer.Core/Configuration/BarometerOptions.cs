@@ -25,6 +25,9 @@ public sealed record BarometerOptions
     /// <summary>HTTP and WebSocket servers.</summary>
     public ServerOptions Server { get; init; } = new();
 
+    /// <summary>Venue address overrides (empty: the venues' official addresses).</summary>
+    public VenueEndpointsOptions Endpoints { get; init; } = new();
+
     /// <summary>Checks every value; returns (key, problem) for each invalid one.</summary>
     public IReadOnlyList<OptionsProblem> Validate()
     {
@@ -55,6 +58,7 @@ public sealed record BarometerOptions
 
         Thresholds.Validate("Thresholds", problems);
         Server.Validate("Server", problems);
+        Endpoints.Validate("Endpoints", problems);
         return problems;
     }
 
