@@ -8,5 +8,6 @@ global.AddTo(root);
 
 // One line per verb; each verb lives in Verbs/<Name>Verb.cs.
 root.Add(ConfigVerb.Create(global));
+root.Add(NormalizeVerb.Create(global));
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
