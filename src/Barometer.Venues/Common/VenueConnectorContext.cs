@@ -1,6 +1,7 @@
 using Barometer.Core.Configuration;
 using Barometer.Core.Events;
 using Barometer.Core.Instruments;
+using Barometer.Core.Recording;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -23,6 +24,9 @@ public sealed record VenueConnectorContext
 
     /// <summary>Clock for timers, liveness and receive times.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Tap on raw frames and REST bodies as received (recording); null when nothing records.</summary>
+    public IRawFrameSink? RawFrames { get; init; }
 
     /// <summary>Logging.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
