@@ -16,6 +16,7 @@ public static class VenueNormalizers
         return venue switch
         {
             // One line per venue, added with the venue's parsers.
+            VenueId.BinanceFutures or VenueId.BinanceSpot => Binance.BinanceNormalizer.Create(venue, registry, options),
             _ => null,
         };
     }

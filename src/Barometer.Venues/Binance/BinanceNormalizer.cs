@@ -1,0 +1,673 @@
+using System.Text.Json;
+using Barometer.Core.Events;
+using Barometer.Core.Instruments;
+using Barometer.Core.Time;
+using Barometer.Venues.Common;
+
+namespace Barometer.Venues.Binance;
+
+/// <summary>
+/// The frame normalizer of Binance USD-M futures (binance-futures) and spot (binance-spot).
+/// Parses UTF-8 frames in one pass with <see cref="Utf8JsonReader"/>, in the combined-stream
+/// envelope <c>{"stream":…,"data":…}</c> or raw:
+/// aggTrade → <see cref="Trade"/> (m:true = buyer is maker ⇒ Sell aggressor);
+/// bookTicker (futures with e/E/T, spot without) → <see cref="BookTop"/>;
+/// depthUpdate (futures U/u/pu, spot U/u) → <see cref="BookUpdate"/> delta;
+/// forceOrder → <see cref="Liquidation"/> (order side SELL ⇒ long liquidated; sampled feed);
+/// markPriceUpdate (also arrays of it) → <see cref="Funding"/>;
+/// REST /fapi/v1/openInterest body → <see cref="OpenInterest"/>;
+/// subscribe acks <c>{"result":…,"id":N}</c> → Control; <c>{"code":…,"msg":…}</c> → VenueError.
+/// Never throws: bad JSON, missing fields, NaN or negative values are Malformed.
+/// No allocation for trades, tops, liquidations and funding once the instrument is registered.
+/// </summary>
+public sealed class BinanceNormalizer : IFrameNormalizer
+{
+    /// <summary>Funding interval assumed when the stream does not say (markPriceUpdate has no interval field).</summary>
+    public const double DefaultFundingIntervalHours = 8;
+
+    private readonly InstrumentRegistry _registry;
+    private readonly bool _registerUnknown;
+
+    /// <summary>Creates the normalizer for <paramref name="venue"/> (BinanceFutures or BinanceSpot).</summary>
+    /// <param name="venue">binance-futures or binance-spot.</param>
+    /// <param name="registry">Instrument registry.</param>
+    /// <param name="registerUnknownSymbols">True (normalize, replay): unknown symbols are registered on first sight.</param>
+    public BinanceNormalizer(VenueId venue, InstrumentRegistry registry, bool registerUnknownSymbols = true)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        if (venue is not (VenueId.BinanceFutures or VenueId.BinanceSpot))
+        {
+            throw new ArgumentOutOfRangeException(nameof(venue), venue, "not a Binance venue");
+        }
+
+        Venue = venue;
+        _registry = registry;
+        _registerUnknown = registerUnknownSymbols;
+    }
+
+    /// <inheritdoc />
+    public VenueId Venue { get; }
+
+    /// <summary>
+    /// Creates the normalizer, registering the symbols of a saved exchangeInfo response first
+    /// (tick sizes, base and quote) when <paramref name="options"/> names one.
+    /// Throws <see cref="InvalidDataException"/> when that file cannot be read or parsed.
+    /// </summary>
+    public static BinanceNormalizer Create(VenueId venue, InstrumentRegistry registry, NormalizerOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        if (options?.InstrumentsFile is { } path)
+        {
+            byte[] body;
+            try
+            {
+                body = File.ReadAllBytes(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidDataException($"cannot read '{path}': {ex.Message}", ex);
+            }
+
+            if (!BinanceRest.TryParseExchangeInfo(body, out var symbols))
+            {
+                throw new InvalidDataException($"'{path}' is not a Binance exchangeInfo response");
+            }
+
+            foreach (var s in symbols)
+            {
+                registry.GetOrAdd(venue, s.BaseAsset, s.QuoteAsset, s.Symbol, 1.0, s.TickSize > 0 ? s.TickSize : 1e-8);
+            }
+        }
+
+        return new BinanceNormalizer(venue, registry);
+    }
+
+    /// <inheritdoc />
+    public NormalizeResult Normalize(ReadOnlySpan<byte> frame, long receiveTime, IEventSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        try
+        {
+            return NormalizeCore(frame, receiveTime, sink);
+        }
+        catch (JsonException)
+        {
+            return NormalizeResult.Malformed("invalid JSON");
+        }
+        catch (InvalidOperationException)
+        {
+            return NormalizeResult.Malformed("unexpected JSON token");
+        }
+    }
+
+    private NormalizeResult NormalizeCore(ReadOnlySpan<byte> frame, long receiveTime, IEventSink sink)
+    {
+        var reader = new Utf8JsonReader(frame, new JsonReaderOptions { MaxDepth = 16 });
+        if (!reader.Read())
+        {
+            return NormalizeResult.Malformed("empty frame");
+        }
+
+        if (reader.TokenType == JsonTokenType.StartArray)
+        {
+            var result = EmitArray(ref reader, receiveTime, sink);
+            return Finish(ref reader, result);
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return NormalizeResult.Malformed("not a JSON object");
+        }
+
+        var f = new Fields();
+        var o = new Fields();
+        NormalizeResult? dataResult = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (BinanceJson.NameIs(ref reader, "data"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    var inner = new Fields();
+                    var innerOrder = new Fields();
+                    if (!ReadObject(ref reader, ref inner, ref innerOrder))
+                    {
+                        return NormalizeResult.Malformed("bad field value");
+                    }
+
+                    dataResult = Emit(ref inner, ref innerOrder, receiveTime, sink);
+                }
+                else if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    dataResult = EmitArray(ref reader, receiveTime, sink);
+                }
+                else
+                {
+                    return NormalizeResult.Malformed("data is not an object");
+                }
+
+                continue;
+            }
+
+            if (!ReadProperty(ref reader, ref f, ref o))
+            {
+                return NormalizeResult.Malformed("bad field value");
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject)
+        {
+            return NormalizeResult.Malformed("truncated frame");
+        }
+
+        return Finish(ref reader, dataResult ?? Emit(ref f, ref o, receiveTime, sink));
+    }
+
+    private static NormalizeResult Finish(ref Utf8JsonReader reader, NormalizeResult result)
+    {
+        // Anything after the top-level value (or a truncated tail) makes the reader throw or return false.
+        return reader.Read() ? NormalizeResult.Malformed("trailing data") : result;
+    }
+
+    private NormalizeResult EmitArray(ref Utf8JsonReader reader, long receiveTime, IEventSink sink)
+    {
+        int events = 0;
+        NormalizeResult last = NormalizeResult.Data(0);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return NormalizeResult.Malformed("array element is not an object");
+            }
+
+            var f = new Fields();
+            var o = new Fields();
+            if (!ReadObject(ref reader, ref f, ref o))
+            {
+                return NormalizeResult.Malformed("bad field value");
+            }
+
+            last = Emit(ref f, ref o, receiveTime, sink);
+            if (last.Outcome == NormalizeOutcome.Data)
+            {
+                events += last.EventCount;
+            }
+            else if (last.Outcome == NormalizeOutcome.Malformed)
+            {
+                return last;
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndArray)
+        {
+            return NormalizeResult.Malformed("truncated frame");
+        }
+
+        return events > 0 || last.Outcome == NormalizeOutcome.Data ? NormalizeResult.Data(events) : last;
+    }
+
+    /// <summary>Reads one object (reader at StartObject) into <paramref name="f"/>; "o" goes to <paramref name="o"/>.</summary>
+    private static bool ReadObject(ref Utf8JsonReader reader, ref Fields f, ref Fields o)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!ReadProperty(ref reader, ref f, ref o))
+            {
+                return false;
+            }
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject;
+    }
+
+    /// <summary>Reader at a property name: reads its value into the fields (unknown properties are skipped).</summary>
+    private static bool ReadProperty(ref Utf8JsonReader reader, ref Fields f, ref Fields o)
+    {
+        var name = reader.ValueIsEscaped ? default : reader.ValueSpan;
+        reader.Read();
+        if (name.Length == 1)
+        {
+            switch (name[0])
+            {
+                case (byte)'e':
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        return false;
+                    }
+
+                    f.EventType = reader.ValueSpan;
+                    f.HasEventType = true;
+                    return true;
+                case (byte)'E': return ReadLong(ref reader, ref f.EventTime);
+                case (byte)'T': return ReadLong(ref reader, ref f.TransactTime);
+                case (byte)'s':
+                    if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+                    {
+                        return false;
+                    }
+
+                    f.Symbol = reader.ValueSpan;
+                    f.HasSymbol = true;
+                    return true;
+                case (byte)'S':
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        f.Side = reader.ValueSpan.SequenceEqual("SELL"u8) ? Side.Sell : reader.ValueSpan.SequenceEqual("BUY"u8) ? Side.Buy : Side.Unknown;
+                    }
+
+                    return true;
+                case (byte)'U': return ReadLong(ref reader, ref f.FirstId);
+                case (byte)'u': return ReadLong(ref reader, ref f.LastId);
+                case (byte)'p': return ReadDouble(ref reader, ref f.P);
+                case (byte)'q': return ReadDouble(ref reader, ref f.Q);
+                case (byte)'B': return ReadDouble(ref reader, ref f.BigB);
+                case (byte)'A': return ReadDouble(ref reader, ref f.BigA);
+                case (byte)'i': return ReadDouble(ref reader, ref f.I);
+                case (byte)'P': return true; // estimated settle price: not used
+                case (byte)'r':
+                    if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.IsEmpty)
+                    {
+                        return true; // delivery symbols send "" (no funding)
+                    }
+
+                    return ReadDouble(ref reader, ref f.R);
+                case (byte)'z': return ReadDouble(ref reader, ref f.Z);
+                case (byte)'m':
+                    if (reader.TokenType is JsonTokenType.True or JsonTokenType.False)
+                    {
+                        f.BuyerIsMaker = reader.TokenType == JsonTokenType.True;
+                        f.HasMaker = true;
+                        return true;
+                    }
+
+                    return false;
+                case (byte)'a':
+                case (byte)'b':
+                {
+                    bool isA = name[0] == (byte)'a';
+                    if (reader.TokenType == JsonTokenType.StartArray)
+                    {
+                        if (isA)
+                        {
+                            f.AskArray = reader;
+                            f.HasAskArray = true;
+                        }
+                        else
+                        {
+                            f.BidArray = reader;
+                            f.HasBidArray = true;
+                        }
+
+                        reader.Skip();
+                        return true;
+                    }
+
+                    if (reader.TokenType == JsonTokenType.Number)
+                    {
+                        // aggTrade "a" is the aggregate trade id.
+                        if (isA && reader.TryGetInt64(out long id))
+                        {
+                            f.AggId = id;
+                            f.HasAggId = true;
+                            return true;
+                        }
+
+                        return !isA;
+                    }
+
+                    return isA ? ReadDouble(ref reader, ref f.SmallA) : ReadDouble(ref reader, ref f.SmallB);
+                }
+
+                case (byte)'o':
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        var unused = new Fields();
+                        if (!ReadObject(ref reader, ref o, ref unused))
+                        {
+                            return false;
+                        }
+
+                        f.HasOrder = true;
+                    }
+
+                    return true;
+                default:
+                    reader.Skip();
+                    return true;
+            }
+        }
+
+        if (name.SequenceEqual("pu"u8))
+        {
+            return ReadLong(ref reader, ref f.PrevId);
+        }
+
+        if (name.SequenceEqual("ap"u8))
+        {
+            return ReadDouble(ref reader, ref f.AvgPrice);
+        }
+
+        if (name.SequenceEqual("result"u8))
+        {
+            f.HasResult = true;
+            reader.Skip();
+            return true;
+        }
+
+        if (name.SequenceEqual("id"u8))
+        {
+            f.HasId = true;
+            reader.Skip();
+            return true;
+        }
+
+        if (name.SequenceEqual("code"u8))
+        {
+            f.HasCode = true;
+            reader.Skip();
+            return true;
+        }
+
+        if (name.SequenceEqual("msg"u8))
+        {
+            f.HasMsg = true;
+            reader.Skip();
+            return true;
+        }
+
+        if (name.SequenceEqual("symbol"u8))
+        {
+            if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+            {
+                return false;
+            }
+
+            f.Symbol = reader.ValueSpan;
+            f.HasSymbol = true;
+            return true;
+        }
+
+        if (name.SequenceEqual("openInterest"u8))
+        {
+            return ReadDouble(ref reader, ref f.OpenInterest);
+        }
+
+        if (name.SequenceEqual("time"u8))
+        {
+            return ReadLong(ref reader, ref f.Time);
+        }
+
+        if (name.SequenceEqual("lastUpdateId"u8))
+        {
+            f.HasLastUpdateId = true;
+            reader.Skip();
+            return true;
+        }
+
+        reader.Skip();
+        return true;
+    }
+
+    private static bool ReadLong(ref Utf8JsonReader reader, ref long target)
+    {
+        if (!BinanceJson.TryLong(ref reader, out long value))
+        {
+            return false;
+        }
+
+        target = value;
+        return true;
+    }
+
+    private static bool ReadDouble(ref Utf8JsonReader reader, ref double target)
+    {
+        if (!BinanceJson.TryDouble(ref reader, out double value))
+        {
+            return false;
+        }
+
+        target = value;
+        return true;
+    }
+
+    private NormalizeResult Emit(ref Fields f, ref Fields o, long receiveTime, IEventSink sink)
+    {
+        if (!f.HasEventType)
+        {
+            if (f.HasCode && f.HasMsg)
+            {
+                return NormalizeResult.VenueError("error reply");
+            }
+
+            if (f.HasResult && f.HasId)
+            {
+                return NormalizeResult.Control;
+            }
+
+            if (f.HasSymbol && f.LastId != Fields.Missing && !double.IsNaN(f.SmallB) && !double.IsNaN(f.SmallA))
+            {
+                return EmitBookTicker(ref f, receiveTime, sink); // spot bookTicker has no "e"
+            }
+
+            if (f.HasSymbol && !double.IsNaN(f.OpenInterest))
+            {
+                return EmitOpenInterest(ref f, receiveTime, sink);
+            }
+
+            if (f.HasLastUpdateId)
+            {
+                return NormalizeResult.Unknown("depth snapshot (no symbol in body)");
+            }
+
+            return NormalizeResult.Unknown("no event type");
+        }
+
+        var type = f.EventType;
+        if (type.SequenceEqual("aggTrade"u8))
+        {
+            return EmitTrade(ref f, receiveTime, sink);
+        }
+
+        if (type.SequenceEqual("depthUpdate"u8))
+        {
+            return EmitDepth(ref f, receiveTime, sink);
+        }
+
+        if (type.SequenceEqual("bookTicker"u8))
+        {
+            return EmitBookTicker(ref f, receiveTime, sink);
+        }
+
+        if (type.SequenceEqual("markPriceUpdate"u8))
+        {
+            return EmitMarkPrice(ref f, receiveTime, sink);
+        }
+
+        if (type.SequenceEqual("forceOrder"u8))
+        {
+            return EmitForceOrder(ref f, ref o, receiveTime, sink);
+        }
+
+        return NormalizeResult.Unknown("unknown event type");
+    }
+
+    private bool Resolve(ref Fields f, out Instrument instrument) =>
+        BinanceSymbols.TryResolve(_registry, Venue, f.Symbol, _registerUnknown, out instrument);
+
+    private NormalizeResult EmitTrade(ref Fields f, long receiveTime, IEventSink sink)
+    {
+        if (!f.HasSymbol || !f.HasMaker || !(f.P > 0) || !(f.Q > 0) || f.TransactTime == Fields.Missing)
+        {
+            return NormalizeResult.Malformed("aggTrade: missing or invalid field");
+        }
+
+        if (!Resolve(ref f, out var instrument))
+        {
+            return NormalizeResult.Unknown("symbol not registered");
+        }
+
+        var trade = new Trade(instrument, UnixMicros.FromMilliseconds(f.TransactTime), receiveTime, f.P, f.Q,
+            f.BuyerIsMaker ? Side.Sell : Side.Buy, f.HasAggId ? TradeId.FromNumber(f.AggId) : TradeId.None);
+        sink.Publish(MarketEvent.From(trade));
+        return NormalizeResult.Data(1);
+    }
+
+    private NormalizeResult EmitBookTicker(ref Fields f, long receiveTime, IEventSink sink)
+    {
+        if (!f.HasSymbol || !(f.SmallB > 0) || !(f.SmallA > 0) || !(f.BigB >= 0) || !(f.BigA >= 0))
+        {
+            return NormalizeResult.Malformed("bookTicker: missing or invalid field");
+        }
+
+        if (!Resolve(ref f, out var instrument))
+        {
+            return NormalizeResult.Unknown("symbol not registered");
+        }
+
+        long time = f.TransactTime != Fields.Missing ? UnixMicros.FromMilliseconds(f.TransactTime)
+            : f.EventTime != Fields.Missing ? UnixMicros.FromMilliseconds(f.EventTime) : receiveTime;
+        var top = new BookTop(instrument, time, receiveTime, f.SmallB, f.BigB, f.SmallA, f.BigA, f.LastId == Fields.Missing ? 0 : f.LastId);
+        sink.Publish(MarketEvent.From(top));
+        return NormalizeResult.Data(1);
+    }
+
+    private NormalizeResult EmitDepth(ref Fields f, long receiveTime, IEventSink sink)
+    {
+        if (!f.HasSymbol || f.FirstId == Fields.Missing || f.LastId == Fields.Missing || f.FirstId < 0 || f.LastId < f.FirstId
+            || !f.HasBidArray || !f.HasAskArray)
+        {
+            return NormalizeResult.Malformed("depthUpdate: missing or invalid field");
+        }
+
+        if (!Resolve(ref f, out var instrument))
+        {
+            return NormalizeResult.Unknown("symbol not registered");
+        }
+
+        if (!BinanceJson.TryLevels(f.BidArray, instrument, out var bids) || !BinanceJson.TryLevels(f.AskArray, instrument, out var asks))
+        {
+            return NormalizeResult.Malformed("depthUpdate: invalid level");
+        }
+
+        long time = f.TransactTime != Fields.Missing ? UnixMicros.FromMilliseconds(f.TransactTime)
+            : f.EventTime != Fields.Missing ? UnixMicros.FromMilliseconds(f.EventTime) : receiveTime;
+        var update = new BookUpdate(instrument, time, receiveTime, false, f.FirstId, f.LastId,
+            f.PrevId == Fields.Missing ? -1 : f.PrevId, bids, asks);
+        sink.Publish(MarketEvent.From(update));
+        return NormalizeResult.Data(1);
+    }
+
+    private NormalizeResult EmitMarkPrice(ref Fields f, long receiveTime, IEventSink sink)
+    {
+        if (!f.HasSymbol || !(f.P > 0) || f.EventTime == Fields.Missing || (!double.IsNaN(f.I) && !(f.I > 0)))
+        {
+            return NormalizeResult.Malformed("markPriceUpdate: missing or invalid field");
+        }
+
+        if (double.IsNaN(f.R))
+        {
+            return NormalizeResult.Unknown("markPriceUpdate without funding rate");
+        }
+
+        if (!Resolve(ref f, out var instrument))
+        {
+            return NormalizeResult.Unknown("symbol not registered");
+        }
+
+        long next = f.TransactTime != Fields.Missing && f.TransactTime > 0 ? UnixMicros.FromMilliseconds(f.TransactTime) : 0;
+        var funding = new Funding(instrument, UnixMicros.FromMilliseconds(f.EventTime), receiveTime, f.R,
+            DefaultFundingIntervalHours, next, f.P, f.I);
+        sink.Publish(MarketEvent.From(funding));
+        return NormalizeResult.Data(1);
+    }
+
+    private NormalizeResult EmitForceOrder(ref Fields f, ref Fields o, long receiveTime, IEventSink sink)
+    {
+        if (!f.HasOrder || !o.HasSymbol || o.Side == Side.Unknown)
+        {
+            return NormalizeResult.Malformed("forceOrder: missing or invalid field");
+        }
+
+        double price = o.AvgPrice > 0 ? o.AvgPrice : o.P;
+        double quantity = o.Z > 0 ? o.Z : o.Q;
+        long t = o.TransactTime != Fields.Missing ? o.TransactTime : f.EventTime;
+        if (!(price > 0) || !(quantity > 0) || t == Fields.Missing || o.AvgPrice < 0 || o.Z < 0 || o.Q < 0)
+        {
+            return NormalizeResult.Malformed("forceOrder: missing or invalid field");
+        }
+
+        if (!BinanceSymbols.TryResolve(_registry, Venue, o.Symbol, _registerUnknown, out var instrument))
+        {
+            return NormalizeResult.Unknown("symbol not registered");
+        }
+
+        var liquidation = new Liquidation(instrument, UnixMicros.FromMilliseconds(t), receiveTime, price, quantity,
+            Liquidation.LiquidatedSideFor(o.Side), o.Side, FeedCompleteness.Sampled);
+        sink.Publish(MarketEvent.From(liquidation));
+        return NormalizeResult.Data(1);
+    }
+
+    private NormalizeResult EmitOpenInterest(ref Fields f, long receiveTime, IEventSink sink)
+    {
+        if (!(f.OpenInterest >= 0) || f.Time == Fields.Missing)
+        {
+            return NormalizeResult.Malformed("openInterest: missing or invalid field");
+        }
+
+        if (!Resolve(ref f, out var instrument))
+        {
+            return NormalizeResult.Unknown("symbol not registered");
+        }
+
+        sink.Publish(MarketEvent.From(new OpenInterest(instrument, UnixMicros.FromMilliseconds(f.Time), receiveTime, f.OpenInterest, double.NaN)));
+        return NormalizeResult.Data(1);
+    }
+
+    /// <summary>Every field any Binance market event may carry; numbers default to "missing".</summary>
+    private ref struct Fields
+    {
+        public const long Missing = long.MinValue;
+
+        public ReadOnlySpan<byte> EventType;
+        public ReadOnlySpan<byte> Symbol;
+        public Utf8JsonReader BidArray;
+        public Utf8JsonReader AskArray;
+        public long EventTime = Missing;
+        public long TransactTime = Missing;
+        public long FirstId = Missing;
+        public long LastId = Missing;
+        public long PrevId = Missing;
+        public long AggId;
+        public long Time = Missing;
+        public double P = double.NaN;
+        public double Q = double.NaN;
+        public double SmallA = double.NaN;
+        public double SmallB = double.NaN;
+        public double BigA = double.NaN;
+        public double BigB = double.NaN;
+        public double I = double.NaN;
+        public double R = double.NaN;
+        public double Z = double.NaN;
+        public double AvgPrice = double.NaN;
+        public double OpenInterest = double.NaN;
+        public Side Side;
+        public bool HasEventType;
+        public bool HasSymbol;
+        public bool HasMaker;
+        public bool BuyerIsMaker;
+        public bool HasAggId;
+        public bool HasBidArray;
+        public bool HasAskArray;
+        public bool HasOrder;
+        public bool HasResult;
+        public bool HasId;
+        public bool HasCode;
+        public bool HasMsg;
+        public bool HasLastUpdateId;
+
+        public Fields()
+        {
+        }
+    }
+}
