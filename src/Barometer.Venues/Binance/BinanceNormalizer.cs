@@ -110,8 +110,14 @@ public sealed class BinanceNormalizer : IFrameNormalizer
 
         if (reader.TokenType == JsonTokenType.StartArray)
         {
-            var result = EmitArray(ref reader, receiveTime, sink);
-            return Finish(ref reader, result);
+            // Arrays (the all-market mark price stream) emit element by element, so validate the
+            // whole frame first: a truncated or trailing-garbage frame must publish nothing.
+            if (!IsSingleCompleteValue(frame))
+            {
+                return NormalizeResult.Malformed("truncated frame or trailing data");
+            }
+
+            return EmitArray(ref reader, receiveTime, sink);
         }
 
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -121,7 +127,10 @@ public sealed class BinanceNormalizer : IFrameNormalizer
 
         var f = new Fields();
         var o = new Fields();
-        NormalizeResult? dataResult = null;
+        var inner = new Fields();
+        var innerOrder = new Fields();
+        bool hasDataObject = false;
+        bool hasDataArray = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (BinanceJson.NameIs(ref reader, "data"u8))
@@ -129,18 +138,17 @@ public sealed class BinanceNormalizer : IFrameNormalizer
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
-                    var inner = new Fields();
-                    var innerOrder = new Fields();
                     if (!ReadObject(ref reader, ref inner, ref innerOrder))
                     {
                         return NormalizeResult.Malformed("bad field value");
                     }
 
-                    dataResult = Emit(ref inner, ref innerOrder, receiveTime, sink);
+                    hasDataObject = true;
                 }
                 else if (reader.TokenType == JsonTokenType.StartArray)
                 {
-                    dataResult = EmitArray(ref reader, receiveTime, sink);
+                    hasDataArray = true;
+                    reader.Skip();
                 }
                 else
                 {
@@ -161,13 +169,57 @@ public sealed class BinanceNormalizer : IFrameNormalizer
             return NormalizeResult.Malformed("truncated frame");
         }
 
-        return Finish(ref reader, dataResult ?? Emit(ref f, ref o, receiveTime, sink));
+        // Anything after the top-level value makes the reader throw (caught as invalid JSON) or return true.
+        if (reader.Read())
+        {
+            return NormalizeResult.Malformed("trailing data");
+        }
+
+        if (hasDataArray)
+        {
+            // Combined-stream wrapper around an array: the frame is complete, re-read the array and emit.
+            return EmitDataArray(frame, receiveTime, sink);
+        }
+
+        return hasDataObject ? Emit(ref inner, ref innerOrder, receiveTime, sink) : Emit(ref f, ref o, receiveTime, sink);
     }
 
-    private static NormalizeResult Finish(ref Utf8JsonReader reader, NormalizeResult result)
+    private static bool IsSingleCompleteValue(ReadOnlySpan<byte> frame)
     {
-        // Anything after the top-level value (or a truncated tail) makes the reader throw or return false.
-        return reader.Read() ? NormalizeResult.Malformed("trailing data") : result;
+        try
+        {
+            var probe = new Utf8JsonReader(frame, new JsonReaderOptions { MaxDepth = 16 });
+            if (!probe.Read())
+            {
+                return false;
+            }
+
+            probe.Skip();
+            return !probe.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private NormalizeResult EmitDataArray(ReadOnlySpan<byte> frame, long receiveTime, IEventSink sink)
+    {
+        var reader = new Utf8JsonReader(frame, new JsonReaderOptions { MaxDepth = 16 });
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (BinanceJson.NameIs(ref reader, "data"u8))
+            {
+                reader.Read();
+                return EmitArray(ref reader, receiveTime, sink);
+            }
+
+            reader.Read();
+            reader.Skip();
+        }
+
+        return NormalizeResult.Malformed("data is not an object");
     }
 
     private NormalizeResult EmitArray(ref Utf8JsonReader reader, long receiveTime, IEventSink sink)
