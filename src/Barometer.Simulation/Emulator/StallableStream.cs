@@ -83,13 +83,6 @@ internal sealed class StallableStream : Stream
         base.Dispose(disposing);
     }
 
-    public override async ValueTask DisposeAsync()
-    {
-        Release();
-        await _inner.DisposeAsync().ConfigureAwait(false);
-        await base.DisposeAsync().ConfigureAwait(false);
-    }
-
     private void Release()
     {
         try

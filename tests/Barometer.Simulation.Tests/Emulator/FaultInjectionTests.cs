@@ -99,8 +99,8 @@ public sealed class FaultInjectionTests
     {
         await using var venue = await TestVenue.StartAsync(id);
         using var client = new ClientWebSocket();
-        client.Options.KeepAliveInterval = TimeSpan.FromMilliseconds(100);
-        client.Options.KeepAliveTimeout = TimeSpan.FromMilliseconds(400);
+        client.Options.KeepAliveInterval = TimeSpan.FromMilliseconds(200);
+        client.Options.KeepAliveTimeout = TimeSpan.FromSeconds(1);
         await client.ConnectAsync(venue.WebSocketUri, Timeout(5).Token);
 
         // Live venue: the client's keep-alive pings are answered and an app ping round-trips.
