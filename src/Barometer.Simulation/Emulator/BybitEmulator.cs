@@ -80,12 +80,33 @@ public sealed class BybitEmulator : VenueEmulator
         endpoints.MapGet("/v5/market/instruments-info", InstrumentsAsync);
     }
 
+    /// <summary>
+    /// How a scripted rate limit (<c>FailNextRest(429)</c> or <c>FailNextRest(403)</c>) is answered.
+    /// False (default): the documented IP limit, which is what public market endpoints hit (they
+    /// carry no UID): HTTP 403 "access too frequent". True: the per-UID API limit, HTTP 200 with
+    /// <c>retCode</c> 10006 "Too many visits!".
+    /// </summary>
+    public bool ApiRateLimitReplies { get; set; }
+
+    /// <inheritdoc />
+    public override RestFault RestError(int statusCode)
+    {
+        if (statusCode is 429 or 403)
+        {
+            return ApiRateLimitReplies
+                ? new RestFault(StatusCodes.Status200OK, "application/json", RestErrorBody(429))
+                : new RestFault(StatusCodes.Status403Forbidden, "text/plain", "access too frequent");
+        }
+
+        return base.RestError(statusCode);
+    }
+
     /// <inheritdoc />
     public override string RestErrorBody(int statusCode)
     {
         long now = Clock.GetUtcNow().ToUnixTimeMilliseconds();
-        return statusCode == 429
-            ? "{\"retCode\":10006,\"retMsg\":\"Too many visits. Exceeded the API Rate Limit.\",\"result\":{},\"retExtInfo\":{},\"time\":" + WireNumber.Integer(now) + "}"
+        return statusCode is 429 or 403
+            ? "{\"retCode\":10006,\"retMsg\":\"Too many visits!\",\"result\":{},\"retExtInfo\":{},\"time\":" + WireNumber.Integer(now) + "}"
             : "{\"retCode\":10016,\"retMsg\":\"Internal system error.\",\"result\":{},\"retExtInfo\":{},\"time\":" + WireNumber.Integer(now) + "}";
     }
 

@@ -13,6 +13,8 @@ public sealed class EmulatorFaults
     private int _sequenceGaps;
     private int _badChecksums;
     private long _restDelayTicks;
+    private readonly Lock _stallGate = new();
+    private TaskCompletionSource? _resumed;
 
     /// <summary>Raised by <see cref="DropConnections"/>; sessions abort their sockets.</summary>
     public event Action? ConnectionsDropped;
@@ -22,9 +24,32 @@ public sealed class EmulatorFaults
 
     /// <summary>
     /// While true the venue sends nothing (no data, no acks, no pongs, no server pings): a stalled
-    /// connection that stays open.
+    /// connection that stays open. The venue also stops reading its sockets, so WebSocket-level
+    /// Pings get no Pong either; what clients send meanwhile waits in the socket and is answered
+    /// once the stall ends (like a frozen process). Frames published while stalled are dropped.
     /// </summary>
-    public bool Stalled { get; set; }
+    public bool Stalled
+    {
+        get => Volatile.Read(ref _resumed) is not null;
+        set
+        {
+            lock (_stallGate)
+            {
+                if (value && _resumed is null)
+                {
+                    Volatile.Write(ref _resumed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                }
+                else if (!value && _resumed is { } resumed)
+                {
+                    Volatile.Write(ref _resumed, null);
+                    resumed.TrySetResult();
+                }
+            }
+        }
+    }
+
+    /// <summary>Completes when the venue is not stalled (at once when it is not).</summary>
+    internal Task WhenNotStalled => Volatile.Read(ref _resumed)?.Task ?? Task.CompletedTask;
 
     /// <summary>
     /// Topics (venue stream names, e.g. "btcusdt@aggTrade", "publicTrade.BTCUSDT",

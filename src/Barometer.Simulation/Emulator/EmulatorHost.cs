@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +14,8 @@ namespace Barometer.Simulation.Emulator;
 
 /// <summary>
 /// Runs venue emulators on loopback, one Kestrel listener per venue, and routes truth events to
-/// them. REST fault switches (scripted failures, delay) apply to every non-WebSocket request.
+/// them. REST fault switches (scripted failures, delay) apply to every non-WebSocket request;
+/// WebSocket transports are wrapped so that <see cref="EmulatorFaults.Stalled"/> freezes them.
 /// </summary>
 public sealed class EmulatorHost : IAsyncDisposable
 {
@@ -61,6 +63,17 @@ public sealed class EmulatorHost : IAsyncDisposable
                 builder.Logging.ClearProviders();
                 builder.WebHost.UseKestrel(options => options.Listen(bindAddress, port));
                 var app = builder.Build();
+                // A stalled venue stops reading and writing its WebSockets (see StallableStream), so
+                // the upgraded transport is wrapped before the WebSocket middleware takes it.
+                app.Use((context, next) =>
+                {
+                    if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
+                    {
+                        context.Features.Set<IHttpUpgradeFeature>(new StallableUpgradeFeature(upgrade, venue.Faults));
+                    }
+
+                    return next(context);
+                });
                 app.UseWebSockets();
                 app.Use(async (context, next) =>
                 {
@@ -74,9 +87,10 @@ public sealed class EmulatorHost : IAsyncDisposable
 
                         if (venue.Faults.TryTakeRestFailure(out int status))
                         {
-                            context.Response.StatusCode = status;
-                            context.Response.ContentType = "application/json";
-                            await context.Response.WriteAsync(venue.RestErrorBody(status), context.RequestAborted).ConfigureAwait(false);
+                            var fault = venue.RestError(status);
+                            context.Response.StatusCode = fault.StatusCode;
+                            context.Response.ContentType = fault.ContentType;
+                            await context.Response.WriteAsync(fault.Body, context.RequestAborted).ConfigureAwait(false);
                             return;
                         }
                     }

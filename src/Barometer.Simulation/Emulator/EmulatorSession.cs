@@ -187,6 +187,12 @@ public sealed class EmulatorSession : IAsyncDisposable
         {
             await foreach (var frame in _outbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
+                if (_faults.Stalled)
+                {
+                    // Queued before the stall began: a stalled venue delivers nothing, so it is dropped.
+                    continue;
+                }
+
                 await _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
             }
         }

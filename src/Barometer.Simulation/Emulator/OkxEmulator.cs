@@ -90,10 +90,17 @@ public sealed class OkxEmulator : VenueEmulator
         endpoints.MapGet("/api/v5/public/instruments", InstrumentsAsync);
     }
 
-    /// <inheritdoc />
-    public override string RestErrorBody(int statusCode) => statusCode == 429
-        ? "{\"code\":\"50011\",\"msg\":\"Too Many Requests\",\"data\":[]}"
-        : "{\"code\":\"50001\",\"msg\":\"Service temporarily unavailable. Please try again later.\",\"data\":[]}";
+    /// <summary>
+    /// OKX error bodies (general REST codes): 429 → 50011 in the gateway's short form
+    /// <c>{"msg":"Too Many Requests","code":"50011"}</c> (no <c>data</c>, as observed on the wire);
+    /// 503 → 50001 "Service temporarily unavailable"; other 5xx → 50026 "System error".
+    /// </summary>
+    public override string RestErrorBody(int statusCode) => statusCode switch
+    {
+        429 => "{\"msg\":\"Too Many Requests\",\"code\":\"50011\"}",
+        503 => "{\"code\":\"50001\",\"msg\":\"Service temporarily unavailable. Please try again later.\",\"data\":[]}",
+        _ => "{\"code\":\"50026\",\"msg\":\"System error. Try again later.\",\"data\":[]}",
+    };
 
     /// <summary>
     /// OKX's (pre-2026-06-23) book checksum: the first 25 bids and asks as <c>price:size</c>

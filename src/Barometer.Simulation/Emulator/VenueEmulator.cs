@@ -63,6 +63,13 @@ public abstract class VenueEmulator
         statusCode == 429 ? "{\"error\":\"Too many requests\"}" : "{\"error\":\"Internal error\"}";
 
     /// <summary>
+    /// The full reply to a scripted REST failure asked for as <paramref name="statusCode"/>. By
+    /// default that status with <see cref="RestErrorBody"/> as JSON; a venue overrides it when its
+    /// real reply uses another status or content type.
+    /// </summary>
+    public virtual RestFault RestError(int statusCode) => new(statusCode, "application/json", RestErrorBody(statusCode));
+
+    /// <summary>
     /// Accepts a WebSocket request and runs a session until it ends. <paramref name="onOpen"/> runs
     /// once the session is registered (e.g. to subscribe streams named in the URL).
     /// </summary>
