@@ -9,5 +9,6 @@ global.AddTo(root);
 // One line per verb; each verb lives in Verbs/<Name>Verb.cs.
 root.Add(ConfigVerb.Create(global));
 root.Add(NormalizeVerb.Create(global));
+root.Add(ReplayVerb.Create(global));
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

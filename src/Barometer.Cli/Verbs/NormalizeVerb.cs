@@ -1,10 +1,8 @@
 using System.CommandLine;
 using System.IO.Compression;
 using System.Text;
-using System.Text.Json;
 using Barometer.Core.Events;
 using Barometer.Core.Instruments;
-using Barometer.Core.Serialization;
 using Barometer.Core.Time;
 using Barometer.Venues.Common;
 
@@ -72,8 +70,7 @@ internal static class NormalizeVerb
     internal static NormalizeSummary Run(IFrameNormalizer normalizer, Stream input, Stream output, TimeProvider clock)
     {
         var summary = new NormalizeSummary();
-        using var writer = new Utf8JsonWriter(output);
-        var sink = new WritingSink(writer, output, summary);
+        using var sink = new NdjsonEventWriter(output);
         using var reader = new StreamReader(input, Encoding.UTF8);
         string? line;
         while ((line = reader.ReadLine()) is not null)
@@ -98,8 +95,13 @@ internal static class NormalizeVerb
             }
         }
 
-        writer.Flush();
-        output.Flush();
+        sink.Flush();
+        summary.Events = sink.Events;
+        foreach (var (kind, count) in sink.EventsByKind)
+        {
+            summary.EventsByKind[kind] = count;
+        }
+
         return summary;
     }
 
@@ -112,21 +114,6 @@ internal static class NormalizeVerb
 
         Stream file = File.OpenRead(path);
         return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-    }
-
-    private sealed class WritingSink(Utf8JsonWriter writer, Stream output, NormalizeSummary summary) : IEventSink
-    {
-        private static readonly byte[] NewLine = "\n"u8.ToArray();
-
-        public void Publish(in MarketEvent e)
-        {
-            NormalizedEventJson.Write(writer, e);
-            writer.Flush();
-            writer.Reset(output);
-            output.Write(NewLine);
-            summary.Events++;
-            summary.Count(summary.EventsByKind, e.Kind.ToWireName());
-        }
     }
 }
 

@@ -20,7 +20,7 @@ namespace Barometer.Venues.Binance;
 /// Never throws: bad JSON, missing fields, NaN or negative values are Malformed.
 /// No allocation for trades, tops, liquidations and funding once the instrument is registered.
 /// </summary>
-public sealed class BinanceNormalizer : IFrameNormalizer
+public sealed class BinanceNormalizer : IRestFrameNormalizer
 {
     /// <summary>Funding interval assumed when the stream does not say (markPriceUpdate has no interval field).</summary>
     public const double DefaultFundingIntervalHours = 8;
@@ -80,6 +80,73 @@ public sealed class BinanceNormalizer : IFrameNormalizer
         }
 
         return new BinanceNormalizer(venue, registry);
+    }
+
+    /// <summary>
+    /// A recorded REST body: depth snapshots (/fapi/v1/depth, /api/v3/depth; the symbol comes from
+    /// the query) → a snapshot <see cref="BookUpdate"/>; open interest → <see cref="OpenInterest"/>;
+    /// instruments and funding history carry no event (Control).
+    /// </summary>
+    public NormalizeResult NormalizeRest(string pathAndQuery, ReadOnlySpan<byte> body, long receiveTime, IEventSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(pathAndQuery);
+        ArgumentNullException.ThrowIfNull(sink);
+        var path = pathAndQuery.AsSpan();
+        int q = path.IndexOf('?');
+        var route = q < 0 ? path : path[..q];
+        var query = q < 0 ? ReadOnlySpan<char>.Empty : path[(q + 1)..];
+        if (route.SequenceEqual("/fapi/v1/depth") || route.SequenceEqual("/api/v3/depth"))
+        {
+            var symbol = QueryValue(query, "symbol");
+            if (symbol.IsEmpty)
+            {
+                return NormalizeResult.Malformed("depth request without symbol");
+            }
+
+            Span<byte> utf8 = stackalloc byte[32];
+            if (symbol.Length > utf8.Length || System.Text.Encoding.ASCII.GetBytes(symbol, utf8) != symbol.Length)
+            {
+                return NormalizeResult.Malformed("bad symbol in depth request");
+            }
+
+            if (!BinanceSymbols.TryResolve(_registry, Venue, utf8[..symbol.Length], _registerUnknown, out var instrument))
+            {
+                return NormalizeResult.Unknown("unknown symbol");
+            }
+
+            if (!BinanceRest.TryParseDepthSnapshot(body, instrument, receiveTime, out var snapshot))
+            {
+                return NormalizeResult.Malformed("bad depth snapshot");
+            }
+
+            sink.Publish(MarketEvent.From(snapshot));
+            return NormalizeResult.Data(1);
+        }
+
+        if (route.SequenceEqual("/fapi/v1/exchangeInfo") || route.SequenceEqual("/api/v3/exchangeInfo")
+            || route.SequenceEqual("/fapi/v1/fundingRate"))
+        {
+            return NormalizeResult.Control;
+        }
+
+        return Normalize(body, receiveTime, sink);
+    }
+
+    private static ReadOnlySpan<char> QueryValue(ReadOnlySpan<char> query, ReadOnlySpan<char> name)
+    {
+        while (!query.IsEmpty)
+        {
+            int amp = query.IndexOf('&');
+            var pair = amp < 0 ? query : query[..amp];
+            query = amp < 0 ? ReadOnlySpan<char>.Empty : query[(amp + 1)..];
+            int eq = pair.IndexOf('=');
+            if (eq > 0 && pair[..eq].SequenceEqual(name))
+            {
+                return pair[(eq + 1)..];
+            }
+        }
+
+        return ReadOnlySpan<char>.Empty;
     }
 
     /// <inheritdoc />
