@@ -17,7 +17,7 @@ namespace Barometer.Simulation.Emulator;
 /// them. REST fault switches (scripted failures, delay) apply to every non-WebSocket request;
 /// WebSocket transports are wrapped so that <see cref="EmulatorFaults.Stalled"/> freezes them.
 /// </summary>
-public sealed class EmulatorHost : IAsyncDisposable
+public sealed class EmulatorHost : IAsyncDisposable, IEventSink
 {
     private readonly Dictionary<VenueId, (VenueEmulator Venue, WebApplication App, Uri Http)> _venues;
 
