@@ -10,5 +10,6 @@ global.AddTo(root);
 root.Add(ConfigVerb.Create(global));
 root.Add(NormalizeVerb.Create(global));
 root.Add(ReplayVerb.Create(global));
+root.Add(SimulateVerb.Create(global));
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -142,11 +142,11 @@ public static class Calibration
 
         MarketProfile Spot(VenueId v, AssetProfile asset, string symbol, double tick, double tps) =>
             new(v, asset, "USDT", symbol, tick, V(i, 0.00001, 0.0001, 0.001), 1, tps,
-                V(i, 60_000, 30_000, 15_000), V(i, 15_000, 8_000, 4_000), 0, 0);
+                V(i, 150_000, 70_000, 35_000), V(i, 40_000, 20_000, 10_000), 0, 0);
 
         MarketProfile Perp(VenueId v, AssetProfile asset, string quote, string symbol, double tick, double lotSize, double ctVal, double tps, double oi, double hours) =>
             new(v, asset, quote, symbol, tick, lotSize, ctVal, tps,
-                quote == "USDT" ? V(i, 150_000, 80_000, 40_000) : V(i, 40_000, 20_000, 10_000),
-                quote == "USDT" ? V(i, 40_000, 20_000, 10_000) : V(i, 10_000, 5_000, 3_000), oi, hours);
+                quote == "USDT" ? V(i, 400_000, 200_000, 100_000) : V(i, 60_000, 30_000, 15_000),
+                quote == "USDT" ? V(i, 120_000, 60_000, 30_000) : V(i, 15_000, 8_000, 4_000), oi, hours);
     }
 }
