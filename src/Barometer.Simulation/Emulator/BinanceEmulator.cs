@@ -56,6 +56,8 @@ public sealed class BinanceEmulator : VenueEmulator
     private readonly FrameWriter _frame = new();
     private readonly List<KeyValuePair<long, double>> _bidChanges = new();
     private readonly List<KeyValuePair<long, double>> _askChanges = new();
+    private readonly List<long> _oldBidKeys = new();
+    private readonly List<long> _oldAskKeys = new();
     private readonly byte[]?[] _partialFrames = new byte[]?[3];
 
     /// <summary>Creates the emulator for <see cref="VenueId.BinanceFutures"/> or <see cref="VenueId.BinanceSpot"/>.</summary>
@@ -102,6 +104,14 @@ public sealed class BinanceEmulator : VenueEmulator
     /// Set before the first event.
     /// </summary>
     public IDictionary<string, double> QuantitySteps { get; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Incoming text messages allowed per second per connection, on <see cref="VenueEmulator.Clock"/>
+    /// (Binance: spot 5, futures 10; exceeding disconnects). 0 (default) = not enforced, so tests
+    /// may send bursts. The client that exceeds it gets a close frame 1008 (UNCONFIRMED: Binance's
+    /// close code). WebSocket Ping/Pong frames are not counted here (Binance counts them).
+    /// </summary>
+    public int IncomingMessageLimit { get; set; }
 
     /// <summary>Liquidations dropped by the 1000 ms per-symbol sampling of <c>@forceOrder</c>.</summary>
     public long LiquidationsSampledOut { get; private set; }
@@ -285,11 +295,8 @@ public sealed class BinanceEmulator : VenueEmulator
             _askChanges.Clear();
             if (update.IsSnapshot)
             {
-                if (m.Book.Ready)
-                {
-                    CollectRemoved(m.Book.Bids, update.Bids, _bidChanges);
-                    CollectRemoved(m.Book.Asks, update.Asks, _askChanges);
-                }
+                RememberKeys(m.Book.Bids, _oldBidKeys);
+                RememberKeys(m.Book.Asks, _oldAskKeys);
             }
 
             if (!m.Book.Apply(update, ms))
@@ -299,6 +306,8 @@ public sealed class BinanceEmulator : VenueEmulator
 
             if (update.IsSnapshot)
             {
+                CollectRemoved(_oldBidKeys, m.Book.Bids, _bidChanges);
+                CollectRemoved(_oldAskKeys, m.Book.Asks, _askChanges);
                 // A truth snapshot reaches Binance clients as one diff: removed levels at 0, then the new book.
                 AppendSide(m.Book.Bids, _bidChanges);
                 AppendSide(m.Book.Asks, _askChanges);
@@ -356,26 +365,22 @@ public sealed class BinanceEmulator : VenueEmulator
         }
     }
 
-    private static void CollectRemoved(SortedDictionary<long, double> side, BookLevel[]? next, List<KeyValuePair<long, double>> changes)
+    private static void RememberKeys(SortedDictionary<long, double> side, List<long> keys)
     {
-        foreach (var level in side)
+        keys.Clear();
+        foreach (long key in side.Keys)
         {
-            bool kept = false;
-            if (next is not null)
-            {
-                for (int i = 0; i < next.Length; i++)
-                {
-                    if (next[i].PriceTicks == level.Key && next[i].Quantity > 0)
-                    {
-                        kept = true;
-                        break;
-                    }
-                }
-            }
+            keys.Add(key);
+        }
+    }
 
-            if (!kept)
+    private static void CollectRemoved(List<long> oldKeys, SortedDictionary<long, double> side, List<KeyValuePair<long, double>> changes)
+    {
+        for (int i = 0; i < oldKeys.Count; i++)
+        {
+            if (!side.ContainsKey(oldKeys[i]))
             {
-                changes.Add(new KeyValuePair<long, double>(level.Key, 0));
+                changes.Add(new KeyValuePair<long, double>(oldKeys[i], 0));
             }
         }
     }
@@ -822,10 +827,29 @@ public sealed class BinanceEmulator : VenueEmulator
 
     private ValueTask OnMessageAsync(EmulatorSession session, string text)
     {
-        if (session.State is Connection connection)
+        if (session.State is not Connection connection)
         {
-            session.Send(HandleControl(connection, text));
+            return ValueTask.CompletedTask;
         }
+
+        int limit = IncomingMessageLimit;
+        if (limit > 0)
+        {
+            long now = Now();
+            if (now - connection.WindowStartMs >= 1000)
+            {
+                connection.WindowStartMs = now;
+                connection.WindowCount = 0;
+            }
+
+            if (++connection.WindowCount > limit)
+            {
+                _ = session.CloseAsync(WebSocketCloseStatus.PolicyViolation, string.Empty);
+                return ValueTask.CompletedTask;
+            }
+        }
+
+        session.Send(HandleControl(connection, text));
 
         return ValueTask.CompletedTask;
     }
@@ -1698,6 +1722,10 @@ public sealed class BinanceEmulator : VenueEmulator
         public List<Sub> Subs { get; } = new();
 
         public ITimer? Lifetime { get; set; }
+
+        public long WindowStartMs { get; set; } = long.MinValue / 2;
+
+        public int WindowCount { get; set; }
     }
 
     private sealed class Sub(Connection connection, string name, Channel? channel, bool deliver)

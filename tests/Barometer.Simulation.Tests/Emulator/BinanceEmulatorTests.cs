@@ -838,6 +838,38 @@ public sealed class BinanceEmulatorTests
         await WaitForAsync(() => emulator.SessionCount == 0);
     }
 
+    [Fact]
+    public async Task Incoming_message_limit_when_enabled_closes_a_client_that_exceeds_it()
+    {
+        var clock = new FakeClock();
+        var (host, _) = await StartAsync(VenueId.BinanceSpot, clock, e => e.IncomingMessageLimit = 5);
+        await using var _h = host;
+        using var socket = new ClientWebSocket();
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await socket.ConnectAsync(Ws(host, VenueId.BinanceSpot, "/ws"), guard.Token);
+        var buffer = new byte[4096];
+        async Task<WebSocketReceiveResult> RoundTripAsync(int id)
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes("{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":" + id + "}"),
+                WebSocketMessageType.Text, true, guard.Token);
+            return await socket.ReceiveAsync(buffer, guard.Token);
+        }
+
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(WebSocketMessageType.Text, (await RoundTripAsync(i)).MessageType);
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(1)); // a new one-second window
+        for (int i = 5; i < 10; i++)
+        {
+            Assert.Equal(WebSocketMessageType.Text, (await RoundTripAsync(i)).MessageType);
+        }
+
+        Assert.Equal(WebSocketMessageType.Close, (await RoundTripAsync(10)).MessageType);
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
+    }
+
     // ------------------------------------------------------------------ faults
 
     [Theory]
