@@ -790,15 +790,15 @@ public sealed class BinanceEmulatorTests
     {
         var (host, emulator) = await StartAsync(venue, configure: e =>
         {
-            e.PingInterval = TimeSpan.FromMilliseconds(200);
-            e.PongTimeout = TimeSpan.FromSeconds(1);
+            e.PingInterval = TimeSpan.FromMilliseconds(250);
+            e.PongTimeout = TimeSpan.FromSeconds(2);
         });
         await using var _h = host;
         await using var raw = await RawSocket.ConnectAsync(Ws(host, venue, DataPath(venue, "btcusdt@aggTrade", book: false)), autoPong: true);
         await using var managed = await ConnectAsync(host, venue, DataPath(venue, "btcusdt@aggTrade", book: false));
         await WaitForAsync(() => emulator.SessionCount == 2);
-        await raw.WaitForPingsAsync(8); // at least 1.6 s of pings answered: beyond the 1 s timeout
-        Assert.False(await raw.EndedAsync(TimeSpan.FromMilliseconds(1500)));
+        await raw.WaitForPingsAsync(12); // at least 3 s of pings answered: beyond the 2 s timeout
+        Assert.False(await raw.EndedAsync(TimeSpan.FromMilliseconds(500)));
         host.Publish(TradeEvent(Btc(venue), 101, 1, Side.Buy, 9));
         Assert.Contains("\"a\":9", await managed.ReceiveAsync(), StringComparison.Ordinal); // ClientWebSocket pongs by itself
         Assert.Equal(2, emulator.SessionCount);
