@@ -764,6 +764,13 @@ public sealed class BinanceEmulatorTests
         Assert.Equal(venue == VenueId.BinanceFutures ? 0.1 : 0.01, btc.TickSize, 12);
         Assert.Equal(venue == VenueId.BinanceFutures ? "PERPETUAL" : "", btc.ContractType);
         Assert.Equal(venue == VenueId.BinanceFutures ? 2 : 1, symbols.Count);
+
+        if (venue == VenueId.BinanceSpot)
+        {
+            using var unknown = await http.GetAsync("/api/v3/exchangeInfo?symbol=NOPEUSDT");
+            Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+            Assert.Equal("{\"code\":-1121,\"msg\":\"Invalid symbol.\"}", await unknown.Content.ReadAsStringAsync());
+        }
     }
 
     // ------------------------------------------------------------------ keepalive and lifetime
