@@ -782,6 +782,7 @@ public sealed class BinanceEmulatorTests
             var close = await socket.ReceiveAsync(buffer, receive.Token);
             Assert.Equal(WebSocketMessageType.Close, close.MessageType);
             Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, receive.Token); // complete the handshake
         }
 
         await WaitForAsync(() => emulator.SessionCount == 0);
