@@ -59,6 +59,7 @@ public sealed class BinanceEmulator : VenueEmulator
     private readonly List<long> _oldBidKeys = new();
     private readonly List<long> _oldAskKeys = new();
     private readonly byte[]?[] _partialFrames = new byte[]?[3];
+    private int _silentSubscriptions;
 
     /// <summary>Creates the emulator for <see cref="VenueId.BinanceFutures"/> or <see cref="VenueId.BinanceSpot"/>.</summary>
     public BinanceEmulator(VenueId venue, IReadOnlyList<Instrument> instruments, TimeProvider clock)
@@ -112,6 +113,24 @@ public sealed class BinanceEmulator : VenueEmulator
     /// close code). WebSocket Ping/Pong frames are not counted here (Binance counts them).
     /// </summary>
     public int IncomingMessageLimit { get; set; }
+
+    /// <summary>
+    /// Live subscriptions that were acknowledged but will never deliver: every stream on a retired
+    /// legacy futures path (<c>/ws</c>, <c>/stream</c>), a stream on the wrong futures category
+    /// (<c>/public</c> vs <c>/market</c>), an unknown symbol, or a stream kind not emulated. The real
+    /// venue gives no sign of this (the 2026 silent-stream behaviour); tests can read it here.
+    /// Does not count <see cref="EmulatorFaults.SilentTopics"/>, which is a fault, not routing.
+    /// </summary>
+    public int SilentSubscriptionCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _silentSubscriptions;
+            }
+        }
+    }
 
     /// <summary>Liquidations dropped by the 1000 ms per-symbol sampling of <c>@forceOrder</c>.</summary>
     public long LiquidationsSampledOut { get; private set; }
@@ -1242,6 +1261,11 @@ public sealed class BinanceEmulator : VenueEmulator
 
         var sub = new Sub(connection, name, channel, deliver);
         connection.Subs.Add(sub);
+        if (!deliver)
+        {
+            _silentSubscriptions++;
+        }
+
         if (channel is not null)
         {
             channel.Subs.Add(sub);
@@ -1267,6 +1291,11 @@ public sealed class BinanceEmulator : VenueEmulator
 
     private void Detach(Sub sub)
     {
+        if (!sub.Deliver)
+        {
+            _silentSubscriptions--;
+        }
+
         if (sub.Channel is not { } channel)
         {
             return;

@@ -293,14 +293,16 @@ public sealed class BinanceEmulatorTests
     [Fact]
     public async Task Futures_public_path_delivers_book_streams_and_silences_market_streams()
     {
-        var (host, _) = await StartAsync(VenueId.BinanceFutures);
+        var (host, emulator) = await StartAsync(VenueId.BinanceFutures);
         await using var _h = host;
         await using var client = await ConnectAsync(host, VenueId.BinanceFutures, "/public/ws");
         await SubscribeAsync(client, "btcusdt@aggTrade", 1);       // wrong category: acked, silent
         host.Publish(TradeEvent(FutBtc, 100, 1, Side.Buy, 1));
         await AssertNothingQueuedAsync(client);
+        Assert.Equal(1, emulator.SilentSubscriptionCount);
 
         await SubscribeAsync(client, "btcusdt@bookTicker", 2);
+        Assert.Equal(1, emulator.SilentSubscriptionCount);
         host.Publish(Book(FutBtc, T0, true, [L(FutBtc, 100, 1)], [L(FutBtc, 100.1, 2)]));
         Assert.StartsWith("{\"e\":\"bookTicker\"", await client.ReceiveAsync(), StringComparison.Ordinal);
     }
@@ -323,11 +325,13 @@ public sealed class BinanceEmulatorTests
     [InlineData("/ws")]
     public async Task Futures_legacy_paths_ack_subscriptions_but_never_deliver(string path)
     {
-        var (host, _) = await StartAsync(VenueId.BinanceFutures);
+        var (host, emulator) = await StartAsync(VenueId.BinanceFutures);
         await using var _h = host;
         await using var client = await ConnectAsync(host, VenueId.BinanceFutures, path);
+        int urlStreams = path.StartsWith("/stream", StringComparison.Ordinal) ? 3 : path == "/ws" ? 0 : 1;
         await SubscribeAsync(client, "btcusdt@markPrice@1s", 21);
         await SubscribeAsync(client, "btcusdt@depth@100ms", 22);
+        Assert.Equal(urlStreams + 2, emulator.SilentSubscriptionCount); // every legacy subscription is silent
 
         host.Publish(TradeEvent(FutBtc, 100, 1, Side.Buy, 1));
         host.Publish(Book(FutBtc, T0, true, [L(FutBtc, 100, 1)], [L(FutBtc, 100.1, 2)]));
@@ -335,6 +339,10 @@ public sealed class BinanceEmulatorTests
         await client.SendAsync("{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":30}");
         string list = await client.ReceiveAsync();
         Assert.Contains("\"btcusdt@markPrice@1s\",\"btcusdt@depth@100ms\"],\"id\":30}", list, StringComparison.Ordinal);
+
+        await client.SendAsync("{\"method\":\"UNSUBSCRIBE\",\"params\":[\"btcusdt@markPrice@1s\"],\"id\":31}");
+        Assert.Equal("{\"result\":null,\"id\":31}", await client.ReceiveAsync());
+        Assert.Equal(urlStreams + 1, emulator.SilentSubscriptionCount);
     }
 
     // ------------------------------------------------------------------ book
