@@ -649,6 +649,148 @@ public sealed class BinanceEmulatorTests
         Assert.Equal(1, emulator.LiquidationsSampledOut);
     }
 
+    // ------------------------------------------------------------------ official examples
+    // Official example payloads, copied (whitespace removed) from the Binance API docs as quoted in
+    // the venue notes (binance.md §3.1–3.5: Spot WebSocket Streams; USD-M Aggregate-Trade,
+    // Diff-Book-Depth, Individual-Symbol-Book-Ticker, Mark-Price, Liquidation-Order streams; spot
+    // /api/v3/depth and USD-M /fapi/v1/depth responses). The project never reads the notes at test time.
+
+    private const string OfficialFuturesAggTrade =
+        "{\"e\":\"aggTrade\",\"E\":123456789,\"s\":\"BTCUSDT\",\"a\":5933014,\"p\":\"0.001\",\"q\":\"100\",\"f\":100,\"l\":105,\"T\":123456785,\"m\":true}";
+
+    private const string OfficialFuturesDepthUpdate =
+        "{\"e\":\"depthUpdate\",\"E\":123456789,\"T\":123456788,\"s\":\"BTCUSDT\",\"U\":157,\"u\":160,\"pu\":149,\"b\":[[\"0.0024\",\"10\"]],\"a\":[[\"0.0026\",\"100\"]]}";
+
+    private const string OfficialFuturesBookTicker =
+        "{\"e\":\"bookTicker\",\"u\":400900217,\"E\":1568014460893,\"T\":1568014460891,\"s\":\"BNBUSDT\",\"b\":\"25.35190000\",\"B\":\"31.21000000\",\"a\":\"25.36520000\",\"A\":\"40.66000000\"}";
+
+    private const string OfficialMarkPrice =
+        "{\"e\":\"markPriceUpdate\",\"E\":1562305380000,\"s\":\"BTCUSDT\",\"p\":\"11794.15000000\",\"i\":\"11784.62659091\",\"P\":\"11784.25641265\",\"r\":\"0.00038167\",\"T\":1562306400000}";
+
+    private const string OfficialForceOrder =
+        "{\"e\":\"forceOrder\",\"E\":1568014460893,\"o\":{\"s\":\"BTCUSDT\",\"S\":\"SELL\",\"o\":\"LIMIT\",\"f\":\"IOC\",\"q\":\"0.014\",\"p\":\"9910\",\"ap\":\"9910\",\"X\":\"FILLED\",\"l\":\"0.014\",\"z\":\"0.014\",\"T\":1568014460893}}";
+
+    private const string OfficialFuturesRestDepth =
+        "{\"lastUpdateId\":1027024,\"E\":1589436922972,\"T\":1589436922959,\"bids\":[[\"4.00000000\",\"431.00000000\"]],\"asks\":[[\"4.00000200\",\"12.00000000\"]]}";
+
+    private const string OfficialSpotAggTrade =
+        "{\"e\":\"aggTrade\",\"E\":1672515782136,\"s\":\"BNBBTC\",\"a\":12345,\"p\":\"0.001\",\"q\":\"100\",\"f\":100,\"l\":105,\"T\":1672515782136,\"m\":true,\"M\":true}";
+
+    private const string OfficialSpotTrade =
+        "{\"e\":\"trade\",\"E\":1672515782136,\"s\":\"BNBBTC\",\"t\":12345,\"p\":\"0.001\",\"q\":\"100\",\"T\":1672515782136,\"m\":true,\"M\":true}";
+
+    private const string OfficialSpotDepthUpdate =
+        "{\"e\":\"depthUpdate\",\"E\":1672515782136,\"s\":\"BNBBTC\",\"U\":157,\"u\":160,\"b\":[[\"0.0024\",\"10\"]],\"a\":[[\"0.0026\",\"100\"]]}";
+
+    private const string OfficialSpotBookTicker =
+        "{\"u\":400900217,\"s\":\"BNBUSDT\",\"b\":\"25.35190000\",\"B\":\"31.21000000\",\"a\":\"25.36520000\",\"A\":\"40.66000000\"}";
+
+    private const string OfficialSpotRestDepth =
+        "{\"lastUpdateId\":1027024,\"bids\":[[\"4.00000000\",\"431.00000000\"]],\"asks\":[[\"4.00000200\",\"12.00000000\"]]}";
+
+    [Fact]
+    public async Task ForceOrder_reproduces_the_official_example_byte_for_byte()
+    {
+        var registry = new InstrumentRegistry();
+        var btc = registry.GetOrAdd(VenueId.BinanceFutures, "BTC", "USDT", "BTCUSDT", 1, 1); // tick 1: "9910"
+        var emulator = new BinanceEmulator(VenueId.BinanceFutures, [btc], TimeProvider.System)
+        {
+            PingInterval = TimeSpan.FromHours(1),
+            PongTimeout = TimeSpan.FromHours(2),
+        };
+        await using var host = await EmulatorHost.StartAsync([emulator]);
+        await using var client = await ConnectAsync(host, VenueId.BinanceFutures, "/market/ws/btcusdt@forceOrder");
+        await AssertNothingQueuedAsync(client);
+        const long time = 1_568_014_460_893_000; // µs of the example's E and T
+        host.Publish(MarketEvent.From(new Liquidation(btc, time, time, 9910, 0.014, PositionSide.Long, Side.Sell, FeedCompleteness.Complete)));
+        Assert.Equal(OfficialForceOrder, await client.ReceiveAsync());
+    }
+
+    [Fact]
+    public async Task Futures_frames_have_the_official_key_order_and_value_types()
+    {
+        var (host, _) = await StartAsync(VenueId.BinanceFutures);
+        await using var _h = host;
+        await using var market = await ConnectAsync(host, VenueId.BinanceFutures, "/market/ws/btcusdt@aggTrade/btcusdt@markPrice@1s/btcusdt@forceOrder");
+        await using var book = await ConnectAsync(host, VenueId.BinanceFutures, "/public/ws/btcusdt@depth@100ms/btcusdt@bookTicker");
+        await AssertNothingQueuedAsync(market);
+        await AssertNothingQueuedAsync(book);
+        using var http = Http(host, VenueId.BinanceFutures);
+
+        host.Publish(TradeEvent(FutBtc, 65000.5, 0.012, Side.Sell, 42));
+        host.Publish(MarketEvent.From(new Funding(FutBtc, T0, T0, 0.0001, 8, 1_700_006_400_000_000, 65000, 64990)));
+        host.Publish(MarketEvent.From(new Liquidation(FutBtc, T0, T0, 64000, 0.5, PositionSide.Long, Side.Sell, FeedCompleteness.Complete)));
+        host.Publish(Book(FutBtc, T0, true, [L(FutBtc, 65000.0, 1)], [L(FutBtc, 65000.1, 2)]));
+
+        Assert.Equal(Shape(OfficialFuturesAggTrade), Shape(await market.ReceiveAsync()));
+        Assert.Equal(Shape(OfficialMarkPrice), Shape(await market.ReceiveAsync()));
+        Assert.Equal(Shape(OfficialForceOrder), Shape(await market.ReceiveAsync()));
+        Assert.Equal(Shape(OfficialFuturesDepthUpdate), Shape(await book.ReceiveAsync()));
+        Assert.Equal(Shape(OfficialFuturesBookTicker), Shape(await book.ReceiveAsync()));
+        Assert.Equal(Shape(OfficialFuturesRestDepth), Shape(await http.GetStringAsync("/fapi/v1/depth?symbol=BTCUSDT")));
+    }
+
+    [Fact]
+    public async Task Spot_frames_have_the_official_key_order_and_value_types()
+    {
+        var (host, _) = await StartAsync(VenueId.BinanceSpot);
+        await using var _h = host;
+        await using var client = await ConnectAsync(host, VenueId.BinanceSpot, "/ws/btcusdt@aggTrade/btcusdt@trade/btcusdt@depth/btcusdt@bookTicker");
+        await AssertNothingQueuedAsync(client);
+        using var http = Http(host, VenueId.BinanceSpot);
+
+        host.Publish(TradeEvent(SpotBtc, 65000.5, 0.012, Side.Buy, 42));
+        host.Publish(Book(SpotBtc, T0, true, [L(SpotBtc, 65000.0, 1)], [L(SpotBtc, 65000.01, 2)]));
+
+        Assert.Equal(Shape(OfficialSpotAggTrade), Shape(await client.ReceiveAsync()));
+        Assert.Equal(Shape(OfficialSpotTrade), Shape(await client.ReceiveAsync()));
+        Assert.Equal(Shape(OfficialSpotDepthUpdate), Shape(await client.ReceiveAsync()));
+        Assert.Equal(Shape(OfficialSpotBookTicker), Shape(await client.ReceiveAsync()));
+        Assert.Equal(Shape(OfficialSpotRestDepth), Shape(await http.GetStringAsync("/api/v3/depth?symbol=BTCUSDT")));
+    }
+
+    /// <summary>Keys in order with their JSON value kinds, recursively (an array by its first element).</summary>
+    private static string Shape(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var sb = new StringBuilder();
+        Append(doc.RootElement);
+        return sb.ToString();
+
+        void Append(JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    sb.Append('{');
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        sb.Append(p.Name).Append(':');
+                        Append(p.Value);
+                        sb.Append(',');
+                    }
+
+                    sb.Append('}');
+                    break;
+                case JsonValueKind.Array:
+                    sb.Append('[');
+                    if (e.GetArrayLength() > 0)
+                    {
+                        Append(e[0]);
+                    }
+
+                    sb.Append(']');
+                    break;
+                case JsonValueKind.True or JsonValueKind.False:
+                    sb.Append("bool");
+                    break;
+                default:
+                    sb.Append(e.ValueKind.ToString().ToLowerInvariant());
+                    break;
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ REST (futures data)
 
     [Fact]
