@@ -25,6 +25,7 @@ public sealed class EmulatorSession : IAsyncDisposable
     });
     private readonly CancellationTokenSource _stop = new();
     private int _closed;
+    private Task _sender = Task.CompletedTask;
 
     /// <summary>Creates a session over an accepted socket.</summary>
     public EmulatorSession(WebSocket socket, EmulatorFaults faults, string path, string query)
@@ -77,12 +78,13 @@ public sealed class EmulatorSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(onMessage);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
-        var sender = SendLoopAsync(linked.Token);
+        var sender = _sender = SendLoopAsync(linked.Token);
         var buffer = new byte[64 * 1024];
         var message = new MemoryStream();
         try
         {
-            while (_socket.State == WebSocketState.Open && !linked.IsCancellationRequested)
+            // CloseSent: a venue-initiated close waits for the client's close frame (see CloseAsync).
+            while (_socket.State is WebSocketState.Open or WebSocketState.CloseSent && !linked.IsCancellationRequested)
             {
                 var result = await _socket.ReceiveAsync(buffer, linked.Token).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
@@ -130,6 +132,16 @@ public sealed class EmulatorSession : IAsyncDisposable
             return;
         }
 
+        // Frames already queued go out first; then the close frame (never concurrently with a send).
+        _outbox.Writer.TryComplete();
+        try
+        {
+            await _sender.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+        }
+
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -137,9 +149,27 @@ public sealed class EmulatorSession : IAsyncDisposable
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
+            try
+            {
+                await _stop.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            return;
         }
 
-        await _stop.CancelAsync().ConfigureAwait(false);
+        // A clean handshake: the receive loop ends when the client's close frame arrives (disposing
+        // the socket at once would reset the connection before the client read ours). A client that
+        // never answers is cut after 2 s.
+        try
+        {
+            _stop.CancelAfter(TimeSpan.FromSeconds(2));
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     /// <summary>Aborts the socket without a close frame (a dropped connection).</summary>
