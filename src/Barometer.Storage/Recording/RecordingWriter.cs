@@ -234,6 +234,14 @@ public sealed class RecordingWriter : IRawFrameSink, IAsyncDisposable
                         WriteFrame(p);
                         Interlocked.Increment(ref _written);
                     }
+                    catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+                    {
+                        // A frame the JSON writer refused (e.g. a channel with a lone surrogate): the
+                        // line went to the memory buffer only, so drop it and carry on with the next.
+                        Interlocked.Increment(ref _dropped);
+                        _line.ResetWrittenCount();
+                        _json.Reset(_line);
+                    }
                     catch
                     {
                         Interlocked.Increment(ref _dropped);

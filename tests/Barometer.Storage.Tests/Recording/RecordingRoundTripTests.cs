@@ -235,6 +235,61 @@ public sealed class RecordingRoundTripTests : IDisposable
     }
 
     [Fact]
+    public async Task A_frame_the_json_writer_refuses_is_dropped_and_the_next_frames_are_still_written()
+    {
+        var stream = new MemoryStream();
+        var writer = RecordingWriter.Create(stream);
+        // A lone surrogate cannot be encoded as UTF-8; whether the writer replaces or refuses it,
+        // it must not stop the drain task or corrupt the following line.
+        writer.OnFrame(VenueId.BinanceSpot, RawFrameSource.WebSocket, "/ws\ud800", 1, "{\"a\":1}"u8);
+        writer.OnFrame(VenueId.BinanceSpot, RawFrameSource.WebSocket, "/ws", 2, "{\"b\":2}"u8);
+        await writer.DisposeAsync();
+
+        Assert.Null(writer.Failure);
+        Assert.Equal(2, writer.Written + writer.Dropped);
+        stream.Position = 0;
+        using var reader = RecordingReader.Open(stream, gzip: false);
+        var frames = ReadAll(reader);
+        Assert.Equal("{\"b\":2}", Encoding.UTF8.GetString(frames[^1].Bytes));
+        Assert.Equal(2, frames[^1].Frame.ReceiveTime);
+        Assert.Equal(0, reader.ErrorCount);
+        Assert.Equal(new RecordingTrailer(writer.Written, writer.Dropped, reader.Trailer!.Closed), reader.Trailer);
+    }
+
+    [Theory]
+    [InlineData("live")]
+    [InlineData("simulated")]
+    public async Task The_header_label_says_whether_the_frames_are_live_or_simulated(string label)
+    {
+        var stream = new MemoryStream();
+        await using (var writer = RecordingWriter.Create(stream, new RecordingWriterOptions { Label = label, Clock = new FixedClock(Created) }))
+        {
+            writer.OnFrame(VenueId.OkxSwap, RawFrameSource.WebSocket, "/ws/v5/public", 5, "{}"u8);
+        }
+
+        stream.Position = 0;
+        using var reader = RecordingReader.Open(stream, gzip: false);
+        Assert.True(reader.TryRead(out _));
+        Assert.Equal(label, reader.Header!.Label);
+        Assert.Equal(CreatedMicros, reader.Header.Created);
+        Assert.Equal(RecordingFormat.Version, reader.Header.Version);
+    }
+
+    [Fact]
+    public void A_header_of_another_version_is_reported_and_the_frames_are_still_read()
+    {
+        var stream = new MemoryStream(Encoding.UTF8.GetBytes(
+            "{\"format\":\"barometer-recording\",\"version\":2,\"label\":\"live\",\"created\":0,\"tool\":\"future\"}\n" +
+            "{\"t\":1,\"v\":\"okx-spot\",\"s\":\"ws\",\"c\":\"/ws\",\"f\":\"x\"}\n"));
+        using var reader = RecordingReader.Open(stream, gzip: false);
+        var frames = ReadAll(reader);
+
+        Assert.Single(frames);
+        Assert.Equal(2, reader.Header!.Version);
+        Assert.Equal(new RecordingError(1, "format version 2 is not 1; reading what matches version 1"), Assert.Single(reader.Errors));
+    }
+
+    [Fact]
     public void Bad_writer_options_are_refused_with_the_option_named()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => RecordingWriter.Create(new MemoryStream(), new RecordingWriterOptions { Label = "demo" }));
