@@ -171,6 +171,15 @@ public sealed class ReplayVerbTests : IDisposable
         Assert.Contains("bad lines: 25", errors, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_directory_is_refused_with_exit_code_2_and_says_so()
+    {
+        var (code, output, errors) = await Replay(_dir);
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("it is a directory, not a recording file", errors, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("fast")]
     [InlineData("-1")]

@@ -45,6 +45,12 @@ internal static class ReplayVerb
             return ExitCodes.BadConfiguration;
         }
 
+        if (Directory.Exists(path))
+        {
+            await error.WriteLineAsync($"barometer: replay: cannot read '{path}': it is a directory, not a recording file").ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
+        }
+
         RecordingReader reader;
         try
         {

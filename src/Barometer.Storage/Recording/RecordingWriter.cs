@@ -11,7 +11,7 @@ namespace Barometer.Storage.Recording;
 
 /// <summary>
 /// Writes raw frames to a recording file (docs/recording.md). <see cref="OnFrame"/> copies the
-/// bytes into a pooled buffer, queues them and returns at once: it never blocks and never throws.
+/// bytes into a pooled buffer (<see cref="FrameBufferPool"/>), queues them and returns at once: it never blocks and never throws.
 /// A single background task drains the queue to disk. When the queue is full, or the disk failed,
 /// the frame is dropped and counted; the count is written into the trailer on
 /// <see cref="DisposeAsync"/>, so a reader can tell a complete recording from a lossy one.
@@ -27,6 +27,7 @@ public sealed class RecordingWriter : IRawFrameSink, IAsyncDisposable
 
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
+    private readonly FrameBufferPool _pool = new();
     private readonly Channel<Pending> _queue;
     private readonly Stream _file;
     private readonly Stream _output;
@@ -97,11 +98,11 @@ public sealed class RecordingWriter : IRawFrameSink, IAsyncDisposable
             return;
         }
 
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(frame.Length, 1));
+        byte[] buffer = _pool.Rent(frame.Length);
         frame.CopyTo(buffer);
         if (!_queue.Writer.TryWrite(new Pending(receiveTime, venue, source, channel ?? string.Empty, buffer, frame.Length)))
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
             Interlocked.Increment(ref _dropped);
         }
     }
@@ -249,7 +250,7 @@ public sealed class RecordingWriter : IRawFrameSink, IAsyncDisposable
                     }
                     finally
                     {
-                        ArrayPool<byte>.Shared.Return(p.Buffer);
+                        _pool.Return(p.Buffer);
                     }
                 }
 
@@ -262,7 +263,7 @@ public sealed class RecordingWriter : IRawFrameSink, IAsyncDisposable
             Volatile.Write(ref _failure, ex);
             while (reader.TryRead(out var p))
             {
-                ArrayPool<byte>.Shared.Return(p.Buffer);
+                _pool.Return(p.Buffer);
                 Interlocked.Increment(ref _dropped);
             }
         }
