@@ -137,6 +137,44 @@ public sealed class ReplayVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task An_empty_file_is_not_a_recording_and_fails_with_exit_code_1()
+    {
+        string path = Path.Combine(_dir, "empty.ndjson");
+        File.WriteAllBytes(path, []);
+
+        var (code, output, errors) = await Replay(path);
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("is not a recording", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_truncated_gzip_recording_replays_up_to_the_cut_and_reports_it()
+    {
+        string gz = Path.Combine(_dir, "whole.ndjson.gz");
+        using (var reader = RecordingReader.Open(Sample))
+        {
+            await using var writer = RecordingWriter.Create(gz);
+            while (reader.TryRead(out var f))
+            {
+                writer.OnFrame(f.Venue, f.Source, f.Channel, f.ReceiveTime, f.Frame.Span);
+            }
+        }
+
+        byte[] whole = File.ReadAllBytes(gz);
+        string cut = Path.Combine(_dir, "cut.ndjson.gz");
+        File.WriteAllBytes(cut, whole[..(whole.Length - 40)]);
+
+        var (code, output, errors) = await Replay(cut);
+
+        Assert.Equal(0, code);
+        Assert.NotEqual(string.Empty, output);
+        Assert.Contains("barometer: replay: gzip data ends early (its trailer does not match): the file was cut short after line", errors, StringComparison.Ordinal);
+        Assert.Contains("no trailer: the recording was not closed cleanly", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_simulated_recording_is_labelled_simulated_in_the_summary()
     {
         string[] lines = File.ReadAllLines(Sample);

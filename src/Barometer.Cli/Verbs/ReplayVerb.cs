@@ -82,8 +82,9 @@ internal static class ReplayVerb
                 var summary = await RunAsync(reader, venue => VenueNormalizers.TryCreate(venue, registry), stream, factor,
                     TimeProvider.System, error, cancel).ConfigureAwait(false);
                 await error.WriteAsync(summary.Format(path)).ConfigureAwait(false);
-                if (summary.Frames == 0 && summary.Header is null && summary.BadLines > 0)
+                if (summary.Frames == 0 && summary.Header is null)
                 {
+                    // Empty, or nothing in it parsed: not a recording (one with a header and no frames is fine).
                     await error.WriteLineAsync($"barometer: replay: '{path}' is not a recording (no header and no readable frame; docs/recording.md)").ConfigureAwait(false);
                     return ExitCodes.Failure;
                 }

@@ -172,7 +172,52 @@ public sealed class RecordingRoundTripTests : IDisposable
         }
 
         Assert.Null(reader.Trailer);
-        Assert.True(reader.ErrorCount >= 1, "the cut must be reported");
+        // The cut lands inside a line: that line is reported as cut short, and the gzip data as ending early.
+        long cutLine = frames[^1].Frame.Line + 1;
+        Assert.Equal(2, reader.ErrorCount);
+        Assert.Equal(new RecordingError(0, $"gzip data ends early (its trailer does not match): the file was cut short after line {cutLine - 1}"), reader.Errors[0]);
+        Assert.Equal(cutLine, reader.Errors[1].Line);
+        Assert.StartsWith("last line is cut short (no newline at the end of the file", reader.Errors[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_gzip_file_cut_exactly_between_two_lines_is_still_reported_as_cut_short()
+    {
+        string header = "{\"format\":\"barometer-recording\",\"version\":1,\"label\":\"live\",\"created\":0,\"tool\":\"t\"}\n";
+        string one = "{\"t\":1,\"v\":\"binance-spot\",\"s\":\"ws\",\"c\":\"/ws\",\"f\":\"one\"}\n";
+        string two = "{\"t\":2,\"v\":\"binance-spot\",\"s\":\"ws\",\"c\":\"/ws\",\"f\":\"two\"}\n";
+        var file = new MemoryStream();
+        long boundary;
+        using (var gz = new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gz.Write(Encoding.UTF8.GetBytes(header + one));
+            gz.Flush(); // sync flush: everything so far decodes on its own
+            boundary = file.Length;
+            gz.Write(Encoding.UTF8.GetBytes(two));
+        }
+
+        var cut = new MemoryStream(file.ToArray()[..(int)boundary]);
+        using var reader = RecordingReader.Open(cut);
+        var frames = ReadAll(reader);
+
+        Assert.Equal(new[] { "one" }, frames.Select(f => Encoding.UTF8.GetString(f.Bytes)));
+        Assert.Equal(new RecordingError(0, "gzip data ends early (its trailer does not match): the file was cut short after line 2"), Assert.Single(reader.Errors));
+    }
+
+    [Fact]
+    public async Task A_complete_gzip_file_has_no_cut_short_error()
+    {
+        var stream = new MemoryStream();
+        await using (var writer = RecordingWriter.Create(stream, new RecordingWriterOptions { Gzip = true }))
+        {
+            writer.OnFrame(VenueId.BinanceSpot, RawFrameSource.WebSocket, "/ws", 1, "{}"u8);
+        }
+
+        stream.Position = 0;
+        using var reader = RecordingReader.Open(stream);
+        Assert.Single(ReadAll(reader));
+        Assert.NotNull(reader.Trailer);
+        Assert.Equal(0, reader.ErrorCount);
     }
 
     private static byte[] RandomBytes(Random random, int n)
