@@ -335,6 +335,48 @@ public sealed class RecordingRoundTripTests : IDisposable
     }
 
     [Fact]
+    public async Task FlushAsync_makes_every_frame_offered_before_it_readable_before_close()
+    {
+        // An hour between automatic flushes: only FlushAsync can push the gzip data out.
+        var stream = new MemoryStream();
+        var writer = RecordingWriter.Create(stream, new RecordingWriterOptions { Gzip = true, FlushInterval = TimeSpan.FromHours(1) });
+        for (int i = 0; i < 3; i++)
+        {
+            writer.OnFrame(VenueId.BinanceFutures, RawFrameSource.WebSocket, "/stream", 100 + i, Encoding.UTF8.GetBytes("{\"n\":" + i + "}"));
+        }
+
+        await writer.FlushAsync();
+
+        using (var reader = RecordingReader.Open(new MemoryStream(stream.ToArray())))
+        {
+            var frames = ReadAll(reader);
+            Assert.Equal(new long[] { 100, 101, 102 }, frames.Select(f => f.Frame.ReceiveTime));
+            Assert.Equal("{\"n\":2}", Encoding.UTF8.GetString(frames[2].Bytes));
+            Assert.NotNull(reader.Header);
+            Assert.Null(reader.Trailer); // still open: a reader sees a recording being written
+        }
+
+        await writer.DisposeAsync();
+        await writer.FlushAsync(); // after close: returns at once
+        stream.Position = 0;
+        using var closed = RecordingReader.Open(stream);
+        Assert.Equal(3, ReadAll(closed).Count);
+        Assert.Equal(3, closed.Trailer!.Frames);
+    }
+
+    [Fact]
+    public async Task FlushAsync_after_a_disk_failure_returns_instead_of_waiting_forever()
+    {
+        var writer = RecordingWriter.Create(new FailingStream());
+        writer.OnFrame(VenueId.BinanceSpot, RawFrameSource.WebSocket, "/ws", 1, "{}"u8);
+        await writer.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await writer.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await writer.DisposeAsync();
+        Assert.IsType<IOException>(writer.Failure);
+        Assert.Equal(1, writer.Dropped);
+    }
+
+    [Fact]
     public void Bad_writer_options_are_refused_with_the_option_named()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => RecordingWriter.Create(new MemoryStream(), new RecordingWriterOptions { Label = "demo" }));
