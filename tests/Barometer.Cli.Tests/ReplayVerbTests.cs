@@ -70,7 +70,7 @@ public sealed class ReplayVerbTests : IDisposable
 
         var (code, output, errors) = await Replay(path);
 
-        Assert.Equal(1, code); // replayed everything else, but says the input had problems
+        Assert.Equal(0, code); // bad lines are reported, not fatal: everything else was replayed
         Assert.Equal(6, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.DoesNotContain("\"trade_id\":\"52599685\"", output, StringComparison.Ordinal);
         Assert.Contains("\"trade_id\":\"52599686\"", output, StringComparison.Ordinal);
@@ -119,6 +119,103 @@ public sealed class ReplayVerbTests : IDisposable
         Assert.Equal(string.Empty, output);
         Assert.StartsWith("barometer: replay: cannot read '", errors, StringComparison.Ordinal);
         Assert.Contains("nope.ndjson", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_file_with_nothing_readable_is_not_a_recording_and_fails_with_exit_code_1()
+    {
+        string path = Path.Combine(_dir, "notes.txt");
+        File.WriteAllLines(path, ["hello", "world"]);
+
+        var (code, output, errors) = await Replay(path);
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("barometer: replay: line 1: not a JSON object", errors, StringComparison.Ordinal);
+        Assert.Contains("barometer: replay: line 2: not a JSON object", errors, StringComparison.Ordinal);
+        Assert.Contains("is not a recording", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_empty_file_is_not_a_recording_and_fails_with_exit_code_1()
+    {
+        string path = Path.Combine(_dir, "empty.ndjson");
+        File.WriteAllBytes(path, []);
+
+        var (code, output, errors) = await Replay(path);
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("is not a recording", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_truncated_gzip_recording_replays_up_to_the_cut_and_reports_it()
+    {
+        string gz = Path.Combine(_dir, "whole.ndjson.gz");
+        using (var reader = RecordingReader.Open(Sample))
+        {
+            await using var writer = RecordingWriter.Create(gz);
+            while (reader.TryRead(out var f))
+            {
+                writer.OnFrame(f.Venue, f.Source, f.Channel, f.ReceiveTime, f.Frame.Span);
+            }
+        }
+
+        byte[] whole = File.ReadAllBytes(gz);
+        string cut = Path.Combine(_dir, "cut.ndjson.gz");
+        File.WriteAllBytes(cut, whole[..(whole.Length - 40)]);
+
+        var (code, output, errors) = await Replay(cut);
+
+        Assert.Equal(0, code);
+        Assert.NotEqual(string.Empty, output);
+        Assert.Contains("barometer: replay: gzip data ends early (its trailer does not match): the file was cut short after line", errors, StringComparison.Ordinal);
+        Assert.Contains("no trailer: the recording was not closed cleanly", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_simulated_recording_is_labelled_simulated_in_the_summary()
+    {
+        string[] lines = File.ReadAllLines(Sample);
+        lines[0] = lines[0].Replace("\"label\":\"live\"", "\"label\":\"simulated\"", StringComparison.Ordinal);
+        string path = Path.Combine(_dir, "sim.ndjson");
+        File.WriteAllLines(path, lines);
+
+        var (code, _, errors) = await Replay(path);
+
+        Assert.Equal(0, code);
+        Assert.Contains("(simulated recording)", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_lines_beyond_the_first_twenty_are_counted_not_listed()
+    {
+        var lines = new List<string>(File.ReadAllLines(Sample));
+        for (int i = 0; i < 25; i++)
+        {
+            lines.Insert(1, "garbage");
+        }
+
+        string path = Path.Combine(_dir, "many-bad.ndjson");
+        File.WriteAllLines(path, lines);
+
+        var (code, output, errors) = await Replay(path);
+
+        Assert.Equal(0, code);
+        Assert.Equal(8, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("barometer: replay: line 21: not a JSON object", errors, StringComparison.Ordinal); // lines 2..21 = first 20
+        Assert.DoesNotContain("line 22:", errors, StringComparison.Ordinal);
+        Assert.Contains("bad lines: 25", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_directory_is_refused_with_exit_code_2_and_says_so()
+    {
+        var (code, output, errors) = await Replay(_dir);
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("it is a directory, not a recording file", errors, StringComparison.Ordinal);
     }
 
     [Theory]

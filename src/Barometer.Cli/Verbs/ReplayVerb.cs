@@ -13,7 +13,8 @@ namespace Barometer.Cli.Verbs;
 /// `barometer replay FILE [--speed max|N] [--output FILE]`: feeds a recording (docs/recording.md)
 /// through the live normalizers and the event bus, driven by the recorded receive times, and
 /// writes the normalized events as NDJSON. Same file → byte-identical output. Bad lines are
-/// reported with their line number and skipped; exit code 1 when there were any.
+/// reported with their line number and skipped; they do not fail the replay (exit code 0). A
+/// missing or unreadable file, an uncreatable output or a bad --speed is exit code 2.
 /// </summary>
 internal static class ReplayVerb
 {
@@ -44,6 +45,12 @@ internal static class ReplayVerb
             return ExitCodes.BadConfiguration;
         }
 
+        if (Directory.Exists(path))
+        {
+            await error.WriteLineAsync($"barometer: replay: cannot read '{path}': it is a directory, not a recording file").ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
+        }
+
         RecordingReader reader;
         try
         {
@@ -60,7 +67,8 @@ internal static class ReplayVerb
             Stream stream;
             try
             {
-                stream = outputPath is null or "-" ? stdout ?? Console.OpenStandardOutput() : File.Create(outputPath);
+                // Standard output is unbuffered: one write per event would be two system calls each.
+                stream = outputPath is null or "-" ? stdout ?? new BufferedStream(Console.OpenStandardOutput(), 1 << 16) : File.Create(outputPath, 1 << 16);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -74,7 +82,15 @@ internal static class ReplayVerb
                 var summary = await RunAsync(reader, venue => VenueNormalizers.TryCreate(venue, registry), stream, factor,
                     TimeProvider.System, error, cancel).ConfigureAwait(false);
                 await error.WriteAsync(summary.Format(path)).ConfigureAwait(false);
-                return summary.BadLines > 0 ? ExitCodes.Failure : ExitCodes.Ok;
+                if (summary.Frames == 0 && summary.Header is null)
+                {
+                    // Empty, or nothing in it parsed: not a recording (one with a header and no frames is fine).
+                    await error.WriteLineAsync($"barometer: replay: '{path}' is not a recording (no header and no readable frame; docs/recording.md)").ConfigureAwait(false);
+                    return ExitCodes.Failure;
+                }
+
+                // Bad lines were reported one by one and counted in the summary; the rest was replayed.
+                return ExitCodes.Ok;
             }
             finally
             {

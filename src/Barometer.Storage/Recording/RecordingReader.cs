@@ -29,9 +29,21 @@ public sealed class RecordingReader : IDisposable
     private int _end;
     private bool _eof;
     private bool _skippingLongLine;
+    private bool _lastLineUnterminated;
+    private bool _reportedCut;
     private long _line;
 
-    private RecordingReader(Stream stream) => _stream = stream;
+    // Gzip only: .NET's GZipStream ends quietly when the compressed data stops early, so the
+    // reader compares the bytes it decompressed with the size in the gzip trailer (ISIZE, the last
+    // 4 bytes of the file) to tell a cut-short file from a complete one.
+    private readonly uint? _gzipSize;
+    private long _decompressed;
+
+    private RecordingReader(Stream stream, uint? gzipSize)
+    {
+        _stream = stream;
+        _gzipSize = gzipSize;
+    }
 
     /// <summary>The header, once the first line has been read (null if the file has none).</summary>
     public RecordingHeader? Header { get; private set; }
@@ -72,7 +84,12 @@ public sealed class RecordingReader : IDisposable
     {
         ArgumentNullException.ThrowIfNull(stream);
         bool compressed = gzip ?? (stream.CanSeek && RecordingFormat.IsGzip(stream));
-        return new RecordingReader(compressed ? new GZipStream(stream, CompressionMode.Decompress) : stream);
+        if (!compressed)
+        {
+            return new RecordingReader(stream, null);
+        }
+
+        return new RecordingReader(new GZipStream(stream, CompressionMode.Decompress), stream.CanSeek ? ReadGzipSize(stream) : null);
     }
 
     /// <summary>
@@ -100,6 +117,22 @@ public sealed class RecordingReader : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _stream.Dispose();
+
+    /// <summary>ISIZE, the uncompressed length mod 2^32 in the last 4 bytes of a gzip file (little-endian); the position is restored.</summary>
+    private static uint? ReadGzipSize(Stream stream)
+    {
+        long position = stream.Position;
+        if (stream.Length - position < 18)
+        {
+            return uint.MaxValue; // shorter than an empty gzip member: cannot be complete (and 0 bytes decompress)
+        }
+
+        Span<byte> tail = stackalloc byte[4];
+        stream.Seek(-4, SeekOrigin.End);
+        stream.ReadExactly(tail);
+        stream.Position = position;
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(tail);
+    }
 
     private void Report(long line, string message)
     {
@@ -142,6 +175,7 @@ public sealed class RecordingReader : IDisposable
                     _line++;
                     if (!_skippingLongLine)
                     {
+                        _lastLineUnterminated = true;
                         line = TrimCr(span);
                         return true;
                     }
@@ -190,16 +224,23 @@ public sealed class RecordingReader : IDisposable
         catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
             Report(_line + 1, $"compressed stream is corrupt or truncated after line {_line} ({ex.Message}); stopped reading");
+            _reportedCut = true;
             read = 0;
         }
 
         if (read == 0)
         {
             _eof = true;
+            if (!_reportedCut && Trailer is null && _gzipSize is { } size && size != (uint)_decompressed)
+            {
+                _reportedCut = true;
+                Report(0, $"gzip data ends early (its trailer does not match): the file was cut short after line {_line}");
+            }
         }
         else
         {
             _end += read;
+            _decompressed += read;
         }
     }
 
@@ -210,6 +251,11 @@ public sealed class RecordingReader : IDisposable
         try
         {
             return ParseLine(line, lineNo, out frame);
+        }
+        catch (JsonException ex) when (_lastLineUnterminated)
+        {
+            Report(lineNo, $"last line is cut short (no newline at the end of the file; {ex.Message})");
+            return false;
         }
         catch (JsonException ex)
         {

@@ -11,7 +11,7 @@ namespace Barometer.Storage.Recording;
 
 /// <summary>
 /// Writes raw frames to a recording file (docs/recording.md). <see cref="OnFrame"/> copies the
-/// bytes into a pooled buffer, queues them and returns at once: it never blocks and never throws.
+/// bytes into a pooled buffer (<see cref="FrameBufferPool"/>), queues them and returns at once: it never blocks and never throws.
 /// A single background task drains the queue to disk. When the queue is full, or the disk failed,
 /// the frame is dropped and counted; the count is written into the trailer on
 /// <see cref="DisposeAsync"/>, so a reader can tell a complete recording from a lossy one.
@@ -27,6 +27,7 @@ public sealed class RecordingWriter : IRawFrameSink, IAsyncDisposable
 
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
+    private readonly FrameBufferPool _pool = new();
     private readonly Channel<Pending> _queue;
     private readonly Stream _file;
     private readonly Stream _output;
@@ -97,13 +98,38 @@ public sealed class RecordingWriter : IRawFrameSink, IAsyncDisposable
             return;
         }
 
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(frame.Length, 1));
+        byte[] buffer = _pool.Rent(frame.Length);
         frame.CopyTo(buffer);
         if (!_queue.Writer.TryWrite(new Pending(receiveTime, venue, source, channel ?? string.Empty, buffer, frame.Length)))
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
             Interlocked.Increment(ref _dropped);
         }
+    }
+
+    /// <summary>
+    /// Completes once every frame queued before the call is written and flushed to the OS (not
+    /// fsync'ed). Waits for room in the queue when it is full; returns at once after close. Not
+    /// for the connectors' receive loops.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancel = default)
+    {
+        if (Volatile.Read(ref _disposed) != 0 || Volatile.Read(ref _failure) is not null)
+        {
+            return;
+        }
+
+        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await _queue.Writer.WriteAsync(new Pending(0, default, default, string.Empty, null, 0, flushed), cancel).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            return; // closed meanwhile: DisposeAsync writes and flushes everything
+        }
+
+        await flushed.Task.WaitAsync(cancel).ConfigureAwait(false);
     }
 
     /// <summary>Writes what is queued, the trailer, and closes the file.</summary>
@@ -223,16 +249,36 @@ public sealed class RecordingWriter : IRawFrameSink, IAsyncDisposable
     private async Task DrainAsync()
     {
         var reader = _queue.Reader;
+        bool dirty = false;
+        long lastFlush = _options.Clock.GetTimestamp();
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (true)
             {
                 while (reader.TryRead(out var p))
                 {
+                    if (p.Flushed is { } flushed)
+                    {
+                        await _output.FlushAsync().ConfigureAwait(false);
+                        dirty = false;
+                        lastFlush = _options.Clock.GetTimestamp();
+                        flushed.TrySetResult();
+                        continue;
+                    }
+
                     try
                     {
                         WriteFrame(p);
                         Interlocked.Increment(ref _written);
+                        dirty = true;
+                    }
+                    catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+                    {
+                        // A frame the JSON writer refused (e.g. a channel with a lone surrogate): the
+                        // line went to the memory buffer only, so drop it and carry on with the next.
+                        Interlocked.Increment(ref _dropped);
+                        _line.ResetWrittenCount();
+                        _json.Reset(_line);
                     }
                     catch
                     {
@@ -241,26 +287,61 @@ public sealed class RecordingWriter : IRawFrameSink, IAsyncDisposable
                     }
                     finally
                     {
-                        ArrayPool<byte>.Shared.Return(p.Buffer);
+                        _pool.Return(p.Buffer!);
                     }
                 }
 
-                // Queue momentarily empty: push what we have to the OS.
-                await _output.FlushAsync().ConfigureAwait(false);
+                var more = reader.WaitToReadAsync();
+                if (dirty && !more.IsCompleted)
+                {
+                    // Queue momentarily empty: push what we have to the OS, but at most once per
+                    // FlushInterval (a gzip flush ends a deflate block; one per frame would cost
+                    // compression when frames trickle in).
+                    var wait = _options.FlushInterval - _options.Clock.GetElapsedTime(lastFlush);
+                    bool flushNow = wait <= TimeSpan.Zero;
+                    if (!flushNow)
+                    {
+                        var waiting = more.AsTask();
+                        flushNow = await Task.WhenAny(waiting, Task.Delay(wait, _options.Clock)).ConfigureAwait(false) != waiting;
+                        more = new ValueTask<bool>(waiting);
+                    }
+
+                    if (flushNow)
+                    {
+                        await _output.FlushAsync().ConfigureAwait(false);
+                        dirty = false;
+                        lastFlush = _options.Clock.GetTimestamp();
+                    }
+                }
+
+                if (!await more.ConfigureAwait(false))
+                {
+                    break;
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException or NotSupportedException)
         {
             Volatile.Write(ref _failure, ex);
+            // No one drains from here on: close the queue so that later frames are counted as
+            // dropped at once and FlushAsync does not wait for a drain that will not come.
+            _queue.Writer.TryComplete();
             while (reader.TryRead(out var p))
             {
-                ArrayPool<byte>.Shared.Return(p.Buffer);
+                if (p.Flushed is { } flushed)
+                {
+                    flushed.TrySetResult();
+                    continue;
+                }
+
+                _pool.Return(p.Buffer!);
                 Interlocked.Increment(ref _dropped);
             }
         }
     }
 
-    private readonly record struct Pending(long ReceiveTime, VenueId Venue, RawFrameSource Source, string Channel, byte[] Buffer, int Length);
+    private readonly record struct Pending(long ReceiveTime, VenueId Venue, RawFrameSource Source, string Channel, byte[]? Buffer, int Length,
+        TaskCompletionSource? Flushed = null);
 
     /// <summary>Lets the writer dispose its stream chain without closing a caller's stream.</summary>
     private sealed class NonClosingStream(Stream inner) : Stream

@@ -172,7 +172,52 @@ public sealed class RecordingRoundTripTests : IDisposable
         }
 
         Assert.Null(reader.Trailer);
-        Assert.True(reader.ErrorCount >= 1, "the cut must be reported");
+        // The cut lands inside a line: that line is reported as cut short, and the gzip data as ending early.
+        long cutLine = frames[^1].Frame.Line + 1;
+        Assert.Equal(2, reader.ErrorCount);
+        Assert.Equal(new RecordingError(0, $"gzip data ends early (its trailer does not match): the file was cut short after line {cutLine - 1}"), reader.Errors[0]);
+        Assert.Equal(cutLine, reader.Errors[1].Line);
+        Assert.StartsWith("last line is cut short (no newline at the end of the file", reader.Errors[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_gzip_file_cut_exactly_between_two_lines_is_still_reported_as_cut_short()
+    {
+        string header = "{\"format\":\"barometer-recording\",\"version\":1,\"label\":\"live\",\"created\":0,\"tool\":\"t\"}\n";
+        string one = "{\"t\":1,\"v\":\"binance-spot\",\"s\":\"ws\",\"c\":\"/ws\",\"f\":\"one\"}\n";
+        string two = "{\"t\":2,\"v\":\"binance-spot\",\"s\":\"ws\",\"c\":\"/ws\",\"f\":\"two\"}\n";
+        var file = new MemoryStream();
+        long boundary;
+        using (var gz = new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gz.Write(Encoding.UTF8.GetBytes(header + one));
+            gz.Flush(); // sync flush: everything so far decodes on its own
+            boundary = file.Length;
+            gz.Write(Encoding.UTF8.GetBytes(two));
+        }
+
+        var cut = new MemoryStream(file.ToArray()[..(int)boundary]);
+        using var reader = RecordingReader.Open(cut);
+        var frames = ReadAll(reader);
+
+        Assert.Equal(new[] { "one" }, frames.Select(f => Encoding.UTF8.GetString(f.Bytes)));
+        Assert.Equal(new RecordingError(0, "gzip data ends early (its trailer does not match): the file was cut short after line 2"), Assert.Single(reader.Errors));
+    }
+
+    [Fact]
+    public async Task A_complete_gzip_file_has_no_cut_short_error()
+    {
+        var stream = new MemoryStream();
+        await using (var writer = RecordingWriter.Create(stream, new RecordingWriterOptions { Gzip = true }))
+        {
+            writer.OnFrame(VenueId.BinanceSpot, RawFrameSource.WebSocket, "/ws", 1, "{}"u8);
+        }
+
+        stream.Position = 0;
+        using var reader = RecordingReader.Open(stream);
+        Assert.Single(ReadAll(reader));
+        Assert.NotNull(reader.Trailer);
+        Assert.Equal(0, reader.ErrorCount);
     }
 
     private static byte[] RandomBytes(Random random, int n)
@@ -232,6 +277,103 @@ public sealed class RecordingRoundTripTests : IDisposable
         Assert.IsType<IOException>(writer.Failure);
         Assert.Equal(5, writer.Dropped + writer.Written);
         Assert.Equal(0, writer.Written);
+    }
+
+    [Fact]
+    public async Task A_frame_the_json_writer_refuses_is_dropped_and_the_next_frames_are_still_written()
+    {
+        var stream = new MemoryStream();
+        var writer = RecordingWriter.Create(stream);
+        // A lone surrogate cannot be encoded as UTF-8; whether the writer replaces or refuses it,
+        // it must not stop the drain task or corrupt the following line.
+        writer.OnFrame(VenueId.BinanceSpot, RawFrameSource.WebSocket, "/ws\ud800", 1, "{\"a\":1}"u8);
+        writer.OnFrame(VenueId.BinanceSpot, RawFrameSource.WebSocket, "/ws", 2, "{\"b\":2}"u8);
+        await writer.DisposeAsync();
+
+        Assert.Null(writer.Failure);
+        Assert.Equal(2, writer.Written + writer.Dropped);
+        stream.Position = 0;
+        using var reader = RecordingReader.Open(stream, gzip: false);
+        var frames = ReadAll(reader);
+        Assert.Equal("{\"b\":2}", Encoding.UTF8.GetString(frames[^1].Bytes));
+        Assert.Equal(2, frames[^1].Frame.ReceiveTime);
+        Assert.Equal(0, reader.ErrorCount);
+        Assert.Equal(new RecordingTrailer(writer.Written, writer.Dropped, reader.Trailer!.Closed), reader.Trailer);
+    }
+
+    [Theory]
+    [InlineData("live")]
+    [InlineData("simulated")]
+    public async Task The_header_label_says_whether_the_frames_are_live_or_simulated(string label)
+    {
+        var stream = new MemoryStream();
+        await using (var writer = RecordingWriter.Create(stream, new RecordingWriterOptions { Label = label, Clock = new FixedClock(Created) }))
+        {
+            writer.OnFrame(VenueId.OkxSwap, RawFrameSource.WebSocket, "/ws/v5/public", 5, "{}"u8);
+        }
+
+        stream.Position = 0;
+        using var reader = RecordingReader.Open(stream, gzip: false);
+        Assert.True(reader.TryRead(out _));
+        Assert.Equal(label, reader.Header!.Label);
+        Assert.Equal(CreatedMicros, reader.Header.Created);
+        Assert.Equal(RecordingFormat.Version, reader.Header.Version);
+    }
+
+    [Fact]
+    public void A_header_of_another_version_is_reported_and_the_frames_are_still_read()
+    {
+        var stream = new MemoryStream(Encoding.UTF8.GetBytes(
+            "{\"format\":\"barometer-recording\",\"version\":2,\"label\":\"live\",\"created\":0,\"tool\":\"future\"}\n" +
+            "{\"t\":1,\"v\":\"okx-spot\",\"s\":\"ws\",\"c\":\"/ws\",\"f\":\"x\"}\n"));
+        using var reader = RecordingReader.Open(stream, gzip: false);
+        var frames = ReadAll(reader);
+
+        Assert.Single(frames);
+        Assert.Equal(2, reader.Header!.Version);
+        Assert.Equal(new RecordingError(1, "format version 2 is not 1; reading what matches version 1"), Assert.Single(reader.Errors));
+    }
+
+    [Fact]
+    public async Task FlushAsync_makes_every_frame_offered_before_it_readable_before_close()
+    {
+        // An hour between automatic flushes: only FlushAsync can push the gzip data out.
+        var stream = new MemoryStream();
+        var writer = RecordingWriter.Create(stream, new RecordingWriterOptions { Gzip = true, FlushInterval = TimeSpan.FromHours(1) });
+        for (int i = 0; i < 3; i++)
+        {
+            writer.OnFrame(VenueId.BinanceFutures, RawFrameSource.WebSocket, "/stream", 100 + i, Encoding.UTF8.GetBytes("{\"n\":" + i + "}"));
+        }
+
+        await writer.FlushAsync();
+
+        using (var reader = RecordingReader.Open(new MemoryStream(stream.ToArray())))
+        {
+            var frames = ReadAll(reader);
+            Assert.Equal(new long[] { 100, 101, 102 }, frames.Select(f => f.Frame.ReceiveTime));
+            Assert.Equal("{\"n\":2}", Encoding.UTF8.GetString(frames[2].Bytes));
+            Assert.NotNull(reader.Header);
+            Assert.Null(reader.Trailer); // still open: a reader sees a recording being written
+        }
+
+        await writer.DisposeAsync();
+        await writer.FlushAsync(); // after close: returns at once
+        stream.Position = 0;
+        using var closed = RecordingReader.Open(stream);
+        Assert.Equal(3, ReadAll(closed).Count);
+        Assert.Equal(3, closed.Trailer!.Frames);
+    }
+
+    [Fact]
+    public async Task FlushAsync_after_a_disk_failure_returns_instead_of_waiting_forever()
+    {
+        var writer = RecordingWriter.Create(new FailingStream());
+        writer.OnFrame(VenueId.BinanceSpot, RawFrameSource.WebSocket, "/ws", 1, "{}"u8);
+        await writer.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await writer.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await writer.DisposeAsync();
+        Assert.IsType<IOException>(writer.Failure);
+        Assert.Equal(1, writer.Dropped);
     }
 
     [Fact]
