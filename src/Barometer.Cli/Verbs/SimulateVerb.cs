@@ -57,12 +57,12 @@ internal static class SimulateVerb
     {
         VenueId.BybitLinear or VenueId.BybitSpot => new BybitEmulator(venue, instruments, TimeProvider.System),
         VenueId.OkxSwap or VenueId.OkxSpot => new OkxEmulator(venue, instruments, TimeProvider.System) { EmitRealChecksum = okxCrc32 },
-        VenueId.BinanceFutures or VenueId.BinanceSpot => throw new NotSupportedException("no Binance emulator in this build"),
+        VenueId.BinanceFutures or VenueId.BinanceSpot => new BinanceEmulator(venue, instruments, TimeProvider.System),
         _ => throw new ArgumentOutOfRangeException(nameof(venue), venue, null),
     };
 
     /// <summary>Whether this build has an emulator for <paramref name="venue"/>.</summary>
-    internal static bool HasEmulator(VenueId venue) => venue is not (VenueId.BinanceFutures or VenueId.BinanceSpot);
+    internal static bool HasEmulator(VenueId venue) => Enum.IsDefined(venue);
 
     /// <summary>The WebSocket paths a client connects to, per venue (the real ones).</summary>
     internal static string WebSocketPaths(VenueId venue) => venue switch
