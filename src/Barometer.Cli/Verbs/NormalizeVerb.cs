@@ -82,16 +82,9 @@ internal static class NormalizeVerb
 
             summary.Frames++;
             var result = normalizer.Normalize(Encoding.UTF8.GetBytes(line), UnixMicros.Now(clock), sink);
-            switch (result.Outcome)
+            if (result.SkipReason is { } reason)
             {
-                case NormalizeOutcome.Data:
-                    break;
-                case NormalizeOutcome.Control:
-                    summary.Count(summary.Skipped, "control message");
-                    break;
-                default:
-                    summary.Count(summary.Skipped, $"{result.Outcome.ToString().ToLowerInvariant()}: {result.Reason}");
-                    break;
+                summary.Count(summary.Skipped, reason);
             }
         }
 

@@ -179,7 +179,6 @@ internal static class ReplayVerb
                 if (first == long.MinValue)
                 {
                     first = frame.ReceiveTime;
-                    summary.FirstTime = frame.ReceiveTime;
                 }
 
                 summary.FirstTime = Math.Min(summary.FirstTime, frame.ReceiveTime);
@@ -206,16 +205,9 @@ internal static class ReplayVerb
                 var result = frame.Source == RawFrameSource.Rest && normalizer is IRestFrameNormalizer rest
                     ? rest.NormalizeRest(frame.Channel, frame.Frame.Span, frame.ReceiveTime, bus)
                     : normalizer.Normalize(frame.Frame.Span, frame.ReceiveTime, bus);
-                switch (result.Outcome)
+                if (result.SkipReason is { } reason)
                 {
-                    case NormalizeOutcome.Data:
-                        break;
-                    case NormalizeOutcome.Control:
-                        summary.Count(summary.Skipped, "control message");
-                        break;
-                    default:
-                        summary.Count(summary.Skipped, $"{frame.Venue.ToWireName()} {result.Outcome.ToString().ToLowerInvariant()}: {result.Reason}");
-                        break;
+                    summary.Count(summary.Skipped, result.Outcome == NormalizeOutcome.Control ? reason : frame.Venue.ToWireName() + " " + reason);
                 }
             }
         }

@@ -339,7 +339,7 @@ internal static class SimulateVerb
             if (e.Kind == EventKind.Trade)
             {
                 var t = e.AsTrade();
-                double usd = t.Price * t.Quantity * (t.Instrument.QuoteIsUsd ? 1 : 1);
+                double usd = t.Price * t.Quantity; // USDT and USDC count as USD, as in the thresholds
                 Whales += usd >= 500_000 ? 1 : 0;
                 Megas += usd >= 5_000_000 ? 1 : 0;
             }

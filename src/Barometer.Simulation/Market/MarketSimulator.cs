@@ -430,14 +430,12 @@ public sealed class MarketSimulator
             double usd = (m.Rng.NextDouble() < 0.04
                 ? Math.Min(m.Rng.NextPareto(100_000, 1.4), 20_000_000)
                 : 8_000 * Math.Exp(1.3 * m.Rng.NextGaussian())) * oiScale;
-            double before = m.TradeId;
             double filled = Execute(m, orderSide, usd, time);
             if (filled <= 0)
             {
                 continue;
             }
 
-            _ = before;
             double avg = AverageLastFills(filled);
             Add(MarketEvent.From(new Liquidation(m.Instrument, time, time, avg, filled, liquidated, orderSide, FeedCompleteness.Complete)), time);
             m.OpenInterest = Math.Max(0, m.OpenInterest - filled);

@@ -28,6 +28,17 @@ public readonly record struct NormalizeResult(NormalizeOutcome Outcome, int Even
     /// <summary>Data with <paramref name="count"/> events.</summary>
     public static NormalizeResult Data(int count) => new(NormalizeOutcome.Data, count, null);
 
+    /// <summary>
+    /// Why the frame produced no events, for the skip counts of `normalize` and `replay`: null for
+    /// data, "control message", or "outcome: reason" (allocated; only for frames that are skipped).
+    /// </summary>
+    public string? SkipReason => Outcome switch
+    {
+        NormalizeOutcome.Data => null,
+        NormalizeOutcome.Control => "control message",
+        _ => $"{Outcome.ToString().ToLowerInvariant()}: {Reason}",
+    };
+
     /// <summary>A control message.</summary>
     public static NormalizeResult Control => new(NormalizeOutcome.Control, 0, null);
 
