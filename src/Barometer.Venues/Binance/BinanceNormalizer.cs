@@ -85,7 +85,7 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
     /// <summary>
     /// A recorded REST body: depth snapshots (/fapi/v1/depth, /api/v3/depth; the symbol comes from
     /// the query) → a snapshot <see cref="BookUpdate"/>; open interest → <see cref="OpenInterest"/>;
-    /// instruments and funding history carry no event (Control).
+    /// funding history → settled <see cref="Funding"/> records; instruments carry no event (Control).
     /// </summary>
     public NormalizeResult NormalizeRest(string pathAndQuery, ReadOnlySpan<byte> body, long receiveTime, IEventSink sink)
     {
@@ -123,13 +123,52 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
             return NormalizeResult.Data(1);
         }
 
-        if (route.SequenceEqual("/fapi/v1/exchangeInfo") || route.SequenceEqual("/api/v3/exchangeInfo")
-            || route.SequenceEqual("/fapi/v1/fundingRate"))
+        if (route.SequenceEqual("/fapi/v1/fundingRate"))
+        {
+            return EmitFundingHistory(body, receiveTime, sink);
+        }
+
+        if (route.SequenceEqual("/fapi/v1/exchangeInfo") || route.SequenceEqual("/api/v3/exchangeInfo"))
         {
             return NormalizeResult.Control;
         }
 
         return Normalize(body, receiveTime, sink);
+    }
+
+    /// <summary>
+    /// Settled funding history (GET /fapi/v1/fundingRate, ascending) → one <see cref="Funding"/>
+    /// per record: exchange time = fundingTime, mark price from the record, index NaN, next
+    /// funding time 0 (a settled record), interval from the spacing of successive records (8 h
+    /// when a single record).
+    /// </summary>
+    private NormalizeResult EmitFundingHistory(ReadOnlySpan<byte> body, long receiveTime, IEventSink sink)
+    {
+        if (!BinanceRest.TryParseFundingHistory(body, out var records))
+        {
+            return NormalizeResult.Malformed("bad funding history");
+        }
+
+        int events = 0;
+        Span<byte> utf8 = stackalloc byte[64];
+        for (int i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            if (r.Symbol.Length > utf8.Length || System.Text.Encoding.ASCII.GetBytes(r.Symbol, utf8) != r.Symbol.Length
+                || !BinanceSymbols.TryResolve(_registry, Venue, utf8[..r.Symbol.Length], _registerUnknown, out var instrument))
+            {
+                continue;
+            }
+
+            long spacing = i > 0 && records[i - 1].Symbol == r.Symbol ? r.FundingTime - records[i - 1].FundingTime
+                : i + 1 < records.Count && records[i + 1].Symbol == r.Symbol ? records[i + 1].FundingTime - r.FundingTime : 0;
+            double hours = spacing > 0 ? Math.Round(spacing / (double)UnixMicros.PerSecond / 3600.0) : DefaultFundingIntervalHours;
+            sink.Publish(MarketEvent.From(new Funding(instrument, r.FundingTime, receiveTime, r.Rate, hours > 0 ? hours : DefaultFundingIntervalHours,
+                0, r.MarkPrice, double.NaN)));
+            events++;
+        }
+
+        return events > 0 || records.Count == 0 ? NormalizeResult.Data(events) : NormalizeResult.Unknown("symbol not registered");
     }
 
     private static ReadOnlySpan<char> QueryValue(ReadOnlySpan<char> query, ReadOnlySpan<char> name)

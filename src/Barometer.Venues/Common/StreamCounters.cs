@@ -25,6 +25,12 @@ public sealed class StreamCounters
     /// <summary>Stream name, e.g. "btcusdt@aggTrade" or "connection".</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// What health screens should know about the stream's data, e.g. that a liquidation feed is
+    /// sampled by the venue ("sampled: …; totals are lower bounds"). Empty when nothing.
+    /// </summary>
+    public string Note { get; init; } = string.Empty;
+
     /// <summary>Frames received.</summary>
     public long Frames => Interlocked.Read(ref _frames);
 

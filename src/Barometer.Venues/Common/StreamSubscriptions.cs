@@ -31,8 +31,12 @@ public sealed class StreamSubscriptions
     /// <summary>Number of streams.</summary>
     public int Count => _entries.Count;
 
-    /// <summary>Adds a stream (topic as the venue names it) expected to deliver within <paramref name="maxSilence"/>.</summary>
-    public int Add(string topic, Instrument? instrument, TimeSpan maxSilence)
+    /// <summary>
+    /// Adds a stream (topic as the venue names it) expected to deliver within <paramref name="maxSilence"/>
+    /// (<see cref="TimeSpan.MaxValue"/> for a stream that may legitimately stay silent, such as
+    /// liquidations); <paramref name="note"/> goes to its counters for health screens.
+    /// </summary>
+    public int Add(string topic, Instrument? instrument, TimeSpan maxSilence, string note = "")
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         if (_byTopic.TryGetValue(topic, out int existing))
@@ -40,7 +44,7 @@ public sealed class StreamSubscriptions
             return existing;
         }
 
-        var entry = new Entry(topic, instrument, maxSilence, new StreamCounters(topic));
+        var entry = new Entry(topic, instrument, maxSilence, new StreamCounters(topic) { Note = note });
         _entries.Add(entry);
         _byTopic[topic] = _entries.Count - 1;
         return _entries.Count - 1;

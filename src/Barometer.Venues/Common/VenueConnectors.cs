@@ -12,6 +12,7 @@ public static class VenueConnectors
         return venue switch
         {
             // One line per venue, added with the venue's connector.
+            VenueId.BinanceFutures or VenueId.BinanceSpot => new Binance.BinanceConnector(venue, context),
             _ => null,
         };
     }
