@@ -47,14 +47,18 @@ internal sealed class BinanceWorld : IAsyncDisposable
     public Task Run { get; private set; } = Task.CompletedTask;
 
     public static async Task<BinanceWorld> StartAsync(VenueId venue, BinanceConnectorOptions? options = null, IReadOnlyList<string>? assets = null,
-        Action<BinanceEmulator>? configure = null, bool startConnector = true)
+        Action<BinanceEmulator>? configure = null, bool startConnector = true, bool simulate = true)
     {
         var simulator = new MarketSimulator(new SimulatorOptions { Seed = 7, Assets = ["BTC", "ETH"], Venues = [venue] });
         var emulator = new BinanceEmulator(venue, simulator.InstrumentsOf(venue), TimeProvider.System);
         configure?.Invoke(emulator);
         var host = await EmulatorHost.StartAsync([emulator]);
         var world = new BinanceWorld(venue, simulator, host, emulator);
-        world._simTask = Task.Run(() => SimulationRunner.RunAsync(simulator, host, new SimulationRunOptions { Speed = 1 }, world._simStop.Token));
+        if (simulate)
+        {
+            world._simTask = Task.Run(() => SimulationRunner.RunAsync(simulator, host, new SimulationRunOptions { Speed = 1 }, world._simStop.Token));
+        }
+
         if (startConnector)
         {
             world.StartConnector(options, assets);
@@ -117,6 +121,18 @@ internal sealed class BinanceWorld : IAsyncDisposable
         using var http = new HttpClient { BaseAddress = Host.HttpBase(Venue) };
         return await http.GetStringAsync(new Uri(pathAndQuery, UriKind.Relative));
     }
+
+    /// <summary>Waits for <paramref name="condition"/>; a connector that died fails at once with its exception.</summary>
+    public Task Until(Func<bool> condition, string what, TimeSpan? patience = null) =>
+        WaitFor(() =>
+        {
+            if (Run.IsFaulted)
+            {
+                throw new InvalidOperationException("the connector failed while waiting for " + what, Run.Exception);
+            }
+
+            return condition();
+        }, what, patience);
 
     public static async Task WaitFor(Func<bool> condition, string what, TimeSpan? patience = null)
     {
