@@ -182,10 +182,10 @@ public sealed class BinanceConnector : IVenueConnector
             _restCounters.State = ConnectionState.Disconnected;
             var delay = backoff.NextDelay();
             _context.Sink.Publish(MarketEvent.From(new ConnectionStatus(Venue, null, "rest", UnixMicros.Now(Clock), ConnectionState.Disconnected,
-                $"GET /{path} failed: {why}; retrying in {delay.TotalSeconds:F0} s")));
+                $"GET /{path} failed: {why}; retrying in {delay.TotalSeconds:0.#} s")));
             if (backoff.Attempt <= 1 || backoff.Attempt % 10 == 0)
             {
-                _logger.LogWarning("{Venue}: GET /{Path} failed ({Why}); venue unreachable, retrying in {Delay:F0} s (attempt {Attempt})",
+                _logger.LogWarning("{Venue}: GET /{Path} failed ({Why}); venue unreachable, retrying in {Delay:0.#} s (attempt {Attempt})",
                     Venue.ToWireName(), path, why, delay.TotalSeconds, backoff.Attempt);
             }
 

@@ -55,7 +55,7 @@ internal sealed class BinanceStreamHandler : IWebSocketHandler
     private readonly Dictionary<long, int[]> _pending = [];
     private readonly CaptureSink _capture = new();
     private CancellationTokenSource? _connectionStop;
-    private long _lastStaleRecycle = long.MinValue;
+    private long _lastStaleRecycle = long.MinValue / 2; // half: "now - it" must not overflow
     private long _nextCheckpoint;
     private long _nextId;
 

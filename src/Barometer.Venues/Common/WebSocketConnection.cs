@@ -296,7 +296,7 @@ public sealed class WebSocketConnection
 
             if (_options.MaxLifetime is { } lifetime && now - _connectedAt >= Micros(lifetime))
             {
-                RequestRecycle($"proactive reconnect after {lifetime.TotalHours:F2} h, before the venue's forced disconnect");
+                RequestRecycle($"connection lifetime {lifetime:c} reached: proactive reconnect before the venue's forced disconnect");
                 return;
             }
 
