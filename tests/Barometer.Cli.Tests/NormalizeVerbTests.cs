@@ -43,4 +43,33 @@ public sealed class NormalizeVerbTests
         Assert.Equal(1, summary.Skipped["malformed: not a frame"]);
         Assert.Contains("4 frames read, 2 events written", summary.Format(VenueId.BinanceSpot), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("binance-futures",
+        """{"stream":"yfiusdt@aggTrade","data":{"e":"aggTrade","E":1618677448238,"a":52599685,"s":"YFIUSDT","p":"49966.7","q":"0.001","f":64902163,"l":64902163,"T":1618677448084,"m":false}}""",
+        """{"v":1,"kind":"trade","venue":"binance-futures","symbol":"YFIUSDT","base":"YFI","quote":"USDT","exchange_time_us":1618677448084000,""",
+        """"price":49966.7,"quantity":0.001,"side":"buy","trade_id":"52599685"""")]
+    [InlineData("binance-spot",
+        """{"stream":"swrvbusd@aggTrade","data":{"e":"aggTrade","E":1618677373913,"s":"SWRVBUSD","a":749094,"p":"2.27600000","q":"21.96300000","f":1135632,"l":1135632,"T":1618677373912,"m":false,"M":true}}""",
+        """{"v":1,"kind":"trade","venue":"binance-spot","symbol":"SWRVBUSD","base":"SWRV","quote":"BUSD","exchange_time_us":1618677373912000,""",
+        """"price":2.276,"quantity":21.963,"side":"buy","trade_id":"749094"""")]
+    public void Recorded_Binance_frames_normalize_through_the_verb_with_the_venue_parser(string venue, string frame, string start, string fields)
+    {
+        // Frames: cryptofeed sample_data (2021-04-17), see tests/Barometer.Venues.Tests/TestData/binance/PROVENANCE.md.
+        Assert.True(VenueIds.TryParse(venue, out var id));
+        var normalizer = VenueNormalizers.TryCreate(id, new InstrumentRegistry());
+        Assert.NotNull(normalizer);
+        var input = new MemoryStream(Encoding.UTF8.GetBytes(frame + "\n{\"result\":null,\"id\":1}\nnot json\n"));
+        var output = new MemoryStream();
+
+        var summary = NormalizeVerb.Run(normalizer, input, output, TimeProvider.System);
+
+        string line = Encoding.UTF8.GetString(output.ToArray()).TrimEnd('\n');
+        Assert.StartsWith(start, line, StringComparison.Ordinal);
+        Assert.Contains(fields, line, StringComparison.Ordinal);
+        Assert.Equal(3, summary.Frames);
+        Assert.Equal(1, summary.Events);
+        Assert.Equal(1, summary.Skipped["control message"]);
+        Assert.Equal(1, summary.Skipped.Where(kv => kv.Key.StartsWith("malformed", StringComparison.Ordinal)).Sum(kv => kv.Value));
+    }
 }
