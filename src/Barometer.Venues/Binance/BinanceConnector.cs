@@ -33,6 +33,7 @@ public sealed class BinanceConnector : IVenueConnector
     private readonly StreamCounters _restCounters;
     private HttpClient? _http;
     private VenueRestClient? _rest;
+    private readonly BinanceMarkSink _marks;
     private List<Instrument> _instruments = [];
 
     /// <summary>Creates the connector of <paramref name="venue"/> (binance-futures or binance-spot).</summary>
@@ -56,6 +57,7 @@ public sealed class BinanceConnector : IVenueConnector
         _logger = context.LoggerFactory.CreateLogger("Barometer.Venues." + venue.ToWireName());
         Log = new RateLimitedLog(_logger, context.Clock);
         Normalizer = new BinanceNormalizer(venue, context.Registry, registerUnknownSymbols: false);
+        _marks = new BinanceMarkSink(context.Sink);
         _restCounters = new StreamCounters("rest");
         _streams = [_restCounters];
         bool futures = venue == VenueId.BinanceFutures;
@@ -94,7 +96,7 @@ public sealed class BinanceConnector : IVenueConnector
     /// <summary>The connections (after start-up), for tests and health.</summary>
     internal IReadOnlyList<WebSocketConnection> Connections => _connections;
 
-    internal IEventSink Sink => _context.Sink;
+    internal IEventSink Sink => _marks;
 
     internal TimeProvider Clock => _context.Clock;
 
@@ -110,6 +112,7 @@ public sealed class BinanceConnector : IVenueConnector
         try
         {
             _instruments = await LoadInstrumentsAsync(cancellationToken).ConfigureAwait(false);
+            _marks.Track(_instruments);
             if (Venue == VenueId.BinanceFutures)
             {
                 await BackfillFundingAsync(cancellationToken).ConfigureAwait(false);
@@ -265,6 +268,7 @@ public sealed class BinanceConnector : IVenueConnector
 
     private async Task PollOpenInterestAsync(CancellationToken cancellationToken)
     {
+        var sink = _marks.ForOpenInterest();
         using var timer = new PeriodicTimer(Options.OpenInterestInterval, Clock);
         do
         {
@@ -278,7 +282,7 @@ public sealed class BinanceConnector : IVenueConnector
                     continue;
                 }
 
-                var result = Normalizer.NormalizeRest("/" + path, response.Body, response.ReceiveTime, _context.Sink);
+                var result = Normalizer.NormalizeRest("/" + path, response.Body, response.ReceiveTime, sink);
                 if (result.Outcome != NormalizeOutcome.Data)
                 {
                     _restCounters.OnUnknownMessage();

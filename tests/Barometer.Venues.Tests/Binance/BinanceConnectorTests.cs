@@ -88,6 +88,15 @@ public sealed class BinanceFuturesConnectorTests
         var oi = all.Last(e => e.Kind == EventKind.OpenInterest).AsOpenInterest(); // the first poll may precede the first simulated OI
         Assert.True(oi.Quantity > 0);
 
+        // REST gives open interest in base units; its USD value is quantity × the latest live mark.
+        await world.Until(() => events.All.Any(e => e.Kind == EventKind.OpenInterest && !double.IsNaN(e.AsOpenInterest().NotionalUsd)), "an open interest valued at the mark");
+        all = events.All;
+        int at = all.FindIndex(e => e.Kind == EventKind.OpenInterest && !double.IsNaN(e.AsOpenInterest().NotionalUsd));
+        var valued = all[at].AsOpenInterest();
+        var marks = all.Where(e => e.Kind == EventKind.Funding && e.Instrument == valued.Instrument && e.AsFunding().NextFundingTime > 0)
+            .Select(e => e.AsFunding().MarkPrice).ToList();
+        Assert.Contains(marks, m => Math.Abs((valued.Quantity * m) - valued.NotionalUsd) < 1e-6);
+
         // Every stream subscribed and healthy; forceOrder says in health that it is sampled.
         var force = BinanceAssert.Stream(world.Connector, "btcusdt@forceOrder");
         Assert.Equal(BinanceConnector.ForceOrderNote, force.Note);
