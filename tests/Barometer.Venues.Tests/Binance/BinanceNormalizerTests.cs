@@ -515,6 +515,67 @@ public sealed class BinanceNormalizerTests
         Assert.Empty(_sink.Events);
     }
 
+    [Theory]
+    [InlineData("binance-futures", """{"stream":"yfiusdt@aggTrade","data":{"e":"aggTrade","E":1618677448238,"a":52599685,"s":"YFIUSDT","p":"49966.7","q":"0.001","f":64902163,"l":64902163,"T":1618677448084,"m":false}}""")]
+    [InlineData("binance-spot", """{"stream":"swrvbusd@aggTrade","data":{"e":"aggTrade","E":1618677373913,"s":"SWRVBUSD","a":749094,"p":"2.27600000","q":"21.96300000","f":1135632,"l":1135632,"T":1618677373912,"m":false,"M":true}}""")]
+    [InlineData("binance-futures", """{"stream":"yfiusdt@bookTicker","data":{"e":"bookTicker","u":335340584945,"s":"YFIUSDT","b":"49951.9","B":"0.005","a":"49966.7","A":"0.001","T":1618677448047,"E":1618677448051}}""")]
+    [InlineData("binance-spot", """{"stream":"swrvbusd@bookTicker","data":{"u":64830107,"s":"SWRVBUSD","b":"2.27200000","B":"218.40800000","a":"2.27700000","A":"1.19200000"}}""")]
+    [InlineData("binance-futures", """{"stream":"btcusdt@markPrice@1s","data":{"e":"markPriceUpdate","E":1562305380000,"s":"BTCUSDT","p":"11794.15000000","i":"11784.62659091","P":"11784.25641265","r":"0.00038167","T":1562306400000}}""")]
+    [InlineData("binance-futures", """{"stream":"!markPrice@arr@1s","data":[{"e":"markPriceUpdate","E":1,"s":"BTCUSDT","p":"100","i":"99","P":"0","r":"0.0001","T":2,"st":1},{"e":"markPriceUpdate","E":1,"s":"ETHUSDT","p":"10","i":"9","P":"0","r":"-0.0002","T":2,"st":1}]}""")]
+    [InlineData("binance-futures", """[{"e":"markPriceUpdate","E":1,"s":"BTCUSDT","p":"100","i":"99","P":"0","r":"0.0001","T":2}]""")]
+    [InlineData("binance-futures", """{"stream":"btcusdt@forceOrder","data":{"e":"forceOrder","E":1568014460893,"o":{"s":"BTCUSDT","S":"SELL","o":"LIMIT","f":"IOC","q":"0.014","p":"9910","ap":"9910","X":"FILLED","l":"0.014","z":"0.014","T":1568014460893}}}""")]
+    public void Normalizing_trades_tops_funding_and_liquidations_of_registered_symbols_allocates_nothing(string venueName, string json)
+    {
+        Assert.True(VenueIds.TryParse(venueName, out var venue));
+        var normalizer = new BinanceNormalizer(venue, _registry);
+        var frame = Encoding.UTF8.GetBytes(json);
+        var sink = new CountingSink();
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal(NormalizeOutcome.Data, normalizer.Normalize(frame, ReceiveTime, sink).Outcome); // registers, warms up
+        }
+
+        int perFrame = sink.Count / 100;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            normalizer.Normalize(frame, ReceiveTime, sink);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(1100 * perFrame, sink.Count);
+    }
+
+    [Theory]
+    [InlineData("binance-futures", """{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":123456789,"T":123456788,"s":"BTCUSDT","U":157,"u":160,"pu":149,"b":[["0.0024","10"],["0.0023","0"]],"a":[["0.0026","100"]]}}""", 2, 1)]
+    [InlineData("binance-spot", """{"stream":"bnbbtc@depth@100ms","data":{"e":"depthUpdate","E":1672515782136,"s":"BNBBTC","U":157,"u":160,"b":[["0.0024","10"]],"a":[]}}""", 1, 0)]
+    public void Normalizing_a_depth_update_allocates_only_its_level_arrays(string venueName, string json, int bids, int asks)
+    {
+        // BookUpdate carries its levels in arrays: one BookLevel[] per non-empty side is the only
+        // allocation (an empty side is the shared empty array).
+        Assert.True(VenueIds.TryParse(venueName, out var venue));
+        var normalizer = new BinanceNormalizer(venue, _registry);
+        var frame = Encoding.UTF8.GetBytes(json);
+        var sink = new CountingSink();
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal(NormalizeResult.Data(1), normalizer.Normalize(frame, ReceiveTime, sink));
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            normalizer.Normalize(frame, ReceiveTime, sink);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        int levelSize = System.Runtime.CompilerServices.Unsafe.SizeOf<BookLevel>();
+        const int arrayHeader = 24; // x64: object header, method table, length
+        long perFrame = (bids > 0 ? arrayHeader + (bids * levelSize) : 0) + (asks > 0 ? arrayHeader + (asks * levelSize) : 0);
+        Assert.Equal(1000 * perFrame, allocated);
+    }
+
     private sealed class ListSink : IEventSink
     {
         public List<MarketEvent> Events { get; } = [];
