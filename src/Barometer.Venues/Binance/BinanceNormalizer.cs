@@ -539,7 +539,17 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
 
         if (name.SequenceEqual("st"u8))
         {
-            return ReadLong(ref reader, ref f.SymbolType);
+            // UM/CM flag (1/2); anything else is ignored rather than failing the frame.
+            if (BinanceJson.TryLong(ref reader, out long symbolType))
+            {
+                f.SymbolType = symbolType;
+            }
+            else
+            {
+                reader.Skip();
+            }
+
+            return true;
         }
 
         if (name.SequenceEqual("error"u8))

@@ -450,7 +450,7 @@ public sealed class BinanceNormalizerTests
     public void Unknown_fields_of_any_shape_are_ignored()
     {
         var result = Normalize(VenueId.BinanceFutures,
-            """{"e":"aggTrade","E":1,"s":"BTCUSDT","a":9,"p":"100.5","q":"2","nq":"1.5","st":1,"x":{"deep":[[1,{"y":null}],"z"]},"f":1,"l":2,"T":3,"m":false,"M":true,"zz":[]}""");
+            """{"e":"aggTrade","E":1,"s":"BTCUSDT","a":9,"p":"100.5","q":"2","nq":"1.5","st":"UM","x":{"deep":[[1,{"y":null}],"z"]},"f":1,"l":2,"T":3,"m":false,"M":true,"zz":[]}""");
 
         Assert.Equal(NormalizeResult.Data(1), result);
         var trade = Assert.Single(_sink.Events).AsTrade();
