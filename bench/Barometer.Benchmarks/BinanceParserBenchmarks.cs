@@ -85,6 +85,20 @@ public class BinanceParserBenchmarks
         Warm(_futures, _futuresForceOrder);
     }
 
+    /// <summary>The floor: the same frame only tokenized by Utf8JsonReader, nothing interpreted.</summary>
+    [Benchmark(Description = "futures aggTrade: token walk only (floor)")]
+    public int FuturesAggTradeTokensOnly()
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(_futuresAggTrade);
+        int tokens = 0;
+        while (reader.Read())
+        {
+            tokens++;
+        }
+
+        return tokens;
+    }
+
     [Benchmark(Description = "futures aggTrade")]
     public NormalizeResult FuturesAggTrade() => _futures.Normalize(_futuresAggTrade, ReceiveTime, _sink);
 
