@@ -76,7 +76,8 @@ public readonly record struct BybitTicker
 /// Pure: no clock, no I/O; not thread-safe (one per connection's parsing thread).
 /// Merge rule: a snapshot replaces every field (fields it lacks become unknown); a delta changes
 /// only the fields it carries. Open interest is kept single-sided: per frame, the single-sided
-/// field wins, a frame with only the two-sided field is halved.
+/// field wins, a frame with only the two-sided field is halved; a frame that changes the quantity
+/// without a value field drops the value (the notional then falls back to quantity × mark).
 /// After the merge, a <see cref="Funding"/> is emitted when the funding rate is known and any of
 /// funding rate, next funding time, mark price or index price changed; an
 /// <see cref="OpenInterest"/> when the single-sided quantity is known and changed.
@@ -180,12 +181,17 @@ public sealed class BybitTickerState
         }
 
         double single = ticker.SingleSidedOpenInterest;
+        double singleValue = ticker.SingleSidedOpenInterestValue;
         if (!double.IsNaN(single))
         {
             OpenInterest = single;
+            if (double.IsNaN(singleValue))
+            {
+                // A new quantity without its value: the old value would be stale; fall back to quantity × mark.
+                OpenInterestValue = double.NaN;
+            }
         }
 
-        double singleValue = ticker.SingleSidedOpenInterestValue;
         if (!double.IsNaN(singleValue))
         {
             OpenInterestValue = singleValue;
