@@ -328,14 +328,30 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         bool snapshotAction = action.SequenceEqual("snapshot"u8);
         var args = new FrameArgs(kind, argInstId, snapshotAction, receiveTime);
 
-        // Two passes: validate every element first, so a frame with one bad element publishes nothing.
-        var check = EmitAll(data, in args, null, null);
-        if (check.Outcome == NormalizeOutcome.Malformed)
+        // Several elements: validate every one first, so a frame with one bad element publishes
+        // nothing. The usual single-element frame needs no second pass.
+        if (CountElements(data) > 1)
         {
-            return check;
+            var check = EmitAll(data, in args, null, null);
+            if (check.Outcome == NormalizeOutcome.Malformed)
+            {
+                return check;
+            }
         }
 
         return EmitAll(data, in args, sink, bookOut);
+    }
+
+    private static int CountElements(Utf8JsonReader data)
+    {
+        int count = 0;
+        while (data.Read() && data.TokenType != JsonTokenType.EndArray)
+        {
+            data.Skip();
+            count++;
+        }
+
+        return count;
     }
 
     private enum Channel : byte
