@@ -72,4 +72,35 @@ public sealed class NormalizeVerbTests
         Assert.Equal(1, summary.Skipped["control message"]);
         Assert.Equal(1, summary.Skipped.Where(kv => kv.Key.StartsWith("malformed", StringComparison.Ordinal)).Sum(kv => kv.Value));
     }
+    [Theory]
+    [InlineData("okx-spot",
+        """{"arg":{"channel":"trades","instId":"FUN-BTC"},"data":[{"instId":"FUN-BTC","tradeId":"3435655","px":"0.000000454","sz":"11.83","side":"sell","ts":"1626995753055"}]}""",
+        """{"v":1,"kind":"trade","venue":"okx-spot","symbol":"FUN-BTC","base":"FUN","quote":"BTC","exchange_time_us":1626995753055000,""",
+        """"quantity":11.83,"side":"sell","trade_id":"3435655"""")]
+    [InlineData("okx-swap",
+        """{"arg":{"channel":"trades","instId":"BTC-USDT-SWAP"},"data":[{"instId":"BTC-USDT-SWAP","tradeId":"7","px":"95000.5","sz":"3","side":"buy","ts":"1630048897897"}]}""",
+        """{"v":1,"kind":"trade","venue":"okx-swap","symbol":"BTC-USDT-SWAP","base":"BTC","quote":"USDT","exchange_time_us":1630048897897000,""",
+        """"price":95000.5,"quantity":0.03,"side":"buy","trade_id":"7"""")]
+    public void Okx_frames_normalize_through_the_verb_and_unknown_contract_values_are_counted(string venue, string frame, string start, string fields)
+    {
+        // okx-spot frame: cryptofeed sample_data (2021-07-22), see tests/Barometer.Venues.Tests/TestData/okx/PROVENANCE.md;
+        // okx-swap: 3 contracts of BTC-USDT-SWAP (bundled ctVal 0.01 BTC) = 0.03 BTC.
+        Assert.True(VenueIds.TryParse(venue, out var id));
+        var normalizer = VenueNormalizers.TryCreate(id, new InstrumentRegistry());
+        Assert.NotNull(normalizer);
+        const string unknownSwap = """{"arg":{"channel":"trades","instId":"ZZZ-USDT-SWAP"},"data":[{"instId":"ZZZ-USDT-SWAP","tradeId":"1","px":"1","sz":"1","side":"buy","ts":"1"}]}""";
+        var input = new MemoryStream(Encoding.UTF8.GetBytes(frame + "\n{\"event\":\"subscribe\",\"arg\":{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"}}\npong\nnot json\n" + unknownSwap + "\n"));
+        var output = new MemoryStream();
+
+        var summary = NormalizeVerb.Run(normalizer, input, output, TimeProvider.System);
+
+        string line = Encoding.UTF8.GetString(output.ToArray()).TrimEnd('\n');
+        Assert.StartsWith(start, line, StringComparison.Ordinal);
+        Assert.Contains(fields, line, StringComparison.Ordinal);
+        Assert.Equal(5, summary.Frames);
+        Assert.Equal(1, summary.Events);
+        Assert.Equal(2, summary.Skipped["control message"]);
+        Assert.Equal(1, summary.Skipped.Where(kv => kv.Key.StartsWith("malformed", StringComparison.Ordinal)).Sum(kv => kv.Value));
+        Assert.Equal(1, summary.Skipped.Where(kv => kv.Key.StartsWith("unknown", StringComparison.Ordinal)).Sum(kv => kv.Value));
+    }
 }
