@@ -13,6 +13,7 @@ public static class VenueConnectors
         {
             // One line per venue, added with the venue's connector.
             VenueId.BinanceFutures or VenueId.BinanceSpot => new Binance.BinanceConnector(venue, context),
+            VenueId.BybitLinear or VenueId.BybitSpot => new Bybit.BybitConnector(venue, context),
             _ => null,
         };
     }
