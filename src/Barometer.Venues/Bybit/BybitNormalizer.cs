@@ -31,7 +31,8 @@ public readonly record struct BybitBookMessage(BookUpdate Update, int Depth, lon
 /// op replies (subscribe acks, pongs) → Control; <c>success:false</c> → VenueError.
 /// Never throws: bad JSON, missing fields, NaN or negative values are Malformed.
 /// No allocation for trades, tops, liquidations and tickers once the instrument is registered.
-/// Not thread-safe (the ticker states): one instance per parsing thread.
+/// Thread-safety: trades, books and liquidations are stateless; ticker frames of one instrument
+/// must be normalized on one thread at a time (its <see cref="BybitTickerState"/> is not locked).
 /// </summary>
 public sealed class BybitNormalizer : IRestFrameNormalizer
 {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Barometer.Core.Events;
 using Barometer.Core.Instruments;
 using Barometer.Core.Time;
@@ -228,12 +229,13 @@ public sealed class BybitTickerState
 }
 
 /// <summary>
-/// The ticker states of many instruments, by instrument id (allocation-free lookup once an
-/// instrument has been seen). Not thread-safe.
+/// The ticker states of many instruments, by instrument id. Lookups are lock-free and
+/// allocation-free once an instrument has been seen; several connections may share one registry
+/// as long as each instrument's frames arrive on one thread (a single state is not thread-safe).
 /// </summary>
 public sealed class BybitTickerStates
 {
-    private readonly Dictionary<int, BybitTickerState> _states = [];
+    private readonly ConcurrentDictionary<int, BybitTickerState> _states = new();
 
     /// <summary>Number of instruments with state.</summary>
     public int Count => _states.Count;
@@ -242,13 +244,8 @@ public sealed class BybitTickerStates
     public BybitTickerState GetOrCreate(Instrument instrument)
     {
         ArgumentNullException.ThrowIfNull(instrument);
-        if (!_states.TryGetValue(instrument.Id, out var state))
-        {
-            state = new BybitTickerState(instrument);
-            _states[instrument.Id] = state;
-        }
-
-        return state;
+        return _states.TryGetValue(instrument.Id, out var state) ? state
+            : _states.GetOrAdd(instrument.Id, static (_, i) => new BybitTickerState(i), instrument);
     }
 
     /// <summary>The state of <paramref name="instrument"/> if any frame was merged for it.</summary>
