@@ -33,6 +33,9 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
     /// <summary>Reason of a swap skipped because ctVal/ctMult are unknown.</summary>
     public const string ContractValueUnknown = "contract value unknown: instId not registered and not in the OKX instruments (pass --instruments)";
 
+    /// <summary>Reason of <see cref="TryParseBookMessage"/> for a frame that is not an incremental book.</summary>
+    public const string NotIncrementalBook = "not an incremental book channel";
+
     private const string NotRegistered = "instrument not registered";
     private const int MaxDataElements = 1024;
 
@@ -144,7 +147,31 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         ArgumentNullException.ThrowIfNull(sink);
         try
         {
-            return NormalizeCore(frame, receiveTime, sink, null);
+            return NormalizeCore(frame, receiveTime, sink, null, booksOnly: false);
+        }
+        catch (JsonException)
+        {
+            return NormalizeResult.Malformed("invalid JSON");
+        }
+        catch (InvalidOperationException)
+        {
+            return NormalizeResult.Malformed("unexpected JSON token");
+        }
+    }
+
+    /// <summary>
+    /// The live path in one pass: like <see cref="Normalize(ReadOnlySpan{byte}, long, IEventSink)"/>, but
+    /// incremental book messages (books, books-l2-tbt, books50-l2-tbt, books-elp) are not published:
+    /// they go to <paramref name="books"/> with their original level texts (for
+    /// <see cref="OkxBookSync"/>, which publishes consistent book events itself). Their result is Data(0).
+    /// </summary>
+    public NormalizeResult Normalize(ReadOnlySpan<byte> frame, long receiveTime, IEventSink sink, IOkxBookMessageHandler books)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(books);
+        try
+        {
+            return NormalizeCore(frame, receiveTime, sink, books, booksOnly: false);
         }
         catch (JsonException)
         {
@@ -167,7 +194,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         var holder = new BookHolder();
         try
         {
-            result = NormalizeCore(frame, receiveTime, NullSink.Instance, holder);
+            result = NormalizeCore(frame, receiveTime, NullSink.Instance, holder, booksOnly: true);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
@@ -178,7 +205,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         return holder.Has && result.Outcome == NormalizeOutcome.Data;
     }
 
-    private NormalizeResult NormalizeCore(ReadOnlySpan<byte> frame, long receiveTime, IEventSink sink, BookHolder? bookOut)
+    private NormalizeResult NormalizeCore(ReadOnlySpan<byte> frame, long receiveTime, IEventSink sink, IOkxBookMessageHandler? bookOut, bool booksOnly)
     {
         if (frame.SequenceEqual("pong"u8))
         {
@@ -315,9 +342,9 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
             return NormalizeResult.Unknown("unhandled channel");
         }
 
-        if (bookOut is not null && kind != Channel.Book)
+        if (booksOnly && kind != Channel.Book)
         {
-            return NormalizeResult.Unknown("not an incremental book channel");
+            return NormalizeResult.Unknown(NotIncrementalBook);
         }
 
         if (Venue == VenueId.OkxSpot && kind is Channel.Liquidation or Channel.Funding or Channel.OpenInterest)
@@ -411,7 +438,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
     }
 
     /// <summary>Processes every data element; a null sink is the validation pass (no publishing, no state change).</summary>
-    private NormalizeResult EmitAll(Utf8JsonReader data, in FrameArgs args, IEventSink? sink, BookHolder? bookOut)
+    private NormalizeResult EmitAll(Utf8JsonReader data, in FrameArgs args, IEventSink? sink, IOkxBookMessageHandler? bookOut)
     {
         int events = 0, elements = 0;
         NormalizeResult last = NormalizeResult.Data(0);
@@ -423,7 +450,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
                 return NormalizeResult.Malformed("data element is not an object");
             }
 
-            if (bookOut is not null && elements > 1)
+            if (bookOut is not null && args.Kind == Channel.Book && elements > 1)
             {
                 return NormalizeResult.Malformed("book frame with several data elements");
             }
@@ -481,7 +508,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         return NormalizeResult.Data(1);
     }
 
-    private NormalizeResult EmitBook(ref Utf8JsonReader reader, in FrameArgs args, IEventSink? sink, BookHolder? bookOut)
+    private NormalizeResult EmitBook(ref Utf8JsonReader reader, in FrameArgs args, IEventSink? sink, IOkxBookMessageHandler? bookOut)
     {
         var f = new OkxBookFields();
         if (!OkxBookFields.Read(ref reader, ref f))
@@ -501,7 +528,8 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
 
         bool snapshotOnly = args.Kind == Channel.SnapshotBook;
         bool isSnapshot = snapshotOnly || args.SnapshotAction;
-        bool keepText = bookOut is not null && sink is not null;
+        bool toHandler = bookOut is not null && !snapshotOnly;
+        bool keepText = toHandler && sink is not null;
         if (!OkxBookFields.TryBuild(ref f, instrument, args.ReceiveTime, isSnapshot, isSnapshot, keepText, out var message))
         {
             return NormalizeResult.Malformed("books: missing or invalid field");
@@ -512,10 +540,9 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
             return NormalizeResult.Data(snapshotOnly ? 2 : 1);
         }
 
-        if (bookOut is not null)
+        if (toHandler)
         {
-            bookOut.Message = message;
-            bookOut.Has = true;
+            bookOut!.OnBookMessage(message);
             return NormalizeResult.Data(0);
         }
 
@@ -1038,10 +1065,16 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         }
     }
 
-    private sealed class BookHolder
+    private sealed class BookHolder : IOkxBookMessageHandler
     {
         public OkxBookMessage Message;
         public bool Has;
+
+        public void OnBookMessage(in OkxBookMessage message)
+        {
+            Message = message;
+            Has = true;
+        }
     }
 
     private sealed class NullSink : IEventSink
