@@ -868,7 +868,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         }
 
         int dash = id.IndexOf('-');
-        double tick = _instruments.TryGet(id, out var spotInfo) && spotInfo.TickSize > 0 ? spotInfo.TickSize : 1e-8;
+        double tick = _instruments.TryGet(id, out var spotInfo) && spotInfo.TickSize > 0 ? spotInfo.TickSize : OkxInstruments.DefaultTickSize;
         instrument = _registry.GetOrAdd(Venue, new string(id[..dash]), new string(id[(dash + 1)..]), new string(id), 1.0, tick);
         return true;
     }
