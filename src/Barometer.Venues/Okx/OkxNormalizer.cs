@@ -225,6 +225,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
 
         ReadOnlySpan<byte> channel = default, argInstId = default, action = default, evt = default, code = default, msg = default;
         bool hasArg = false, hasData = false, hasEvent = false;
+        int elementCount = 0;
         Utf8JsonReader data = default;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -268,7 +269,12 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
 
                 data = reader;
                 hasData = true;
-                reader.Skip();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    reader.Skip();
+                    elementCount++;
+                }
+
                 continue;
             }
 
@@ -357,7 +363,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
 
         // Several elements: validate every one first, so a frame with one bad element publishes
         // nothing. The usual single-element frame needs no second pass.
-        if (CountElements(data) > 1)
+        if (elementCount > 1)
         {
             var check = EmitAll(data, in args, null, null);
             if (check.Outcome == NormalizeOutcome.Malformed)
@@ -367,18 +373,6 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         }
 
         return EmitAll(data, in args, sink, bookOut);
-    }
-
-    private static int CountElements(Utf8JsonReader data)
-    {
-        int count = 0;
-        while (data.Read() && data.TokenType != JsonTokenType.EndArray)
-        {
-            data.Skip();
-            count++;
-        }
-
-        return count;
     }
 
     private enum Channel : byte
