@@ -29,6 +29,13 @@ public readonly record struct OkxBookMessage(BookUpdate Update, bool SnapshotAct
     public bool IsHeartbeat => HasSeqId && Update.Bids.Length == 0 && Update.Asks.Length == 0 && PrevSeqId == SeqId;
 }
 
+/// <summary>Receives incremental book messages from <see cref="OkxNormalizer.Normalize(ReadOnlySpan{byte}, long, Barometer.Core.Events.IEventSink, IOkxBookMessageHandler)"/>.</summary>
+public interface IOkxBookMessageHandler
+{
+    /// <summary>One parsed incremental book message (with original level texts), in arrival order.</summary>
+    void OnBookMessage(in OkxBookMessage message);
+}
+
 /// <summary>The fields of one book data element.</summary>
 internal ref struct OkxBookFields
 {

@@ -10,6 +10,13 @@ namespace Barometer.Venues.Okx;
 /// </summary>
 public sealed class OkxInstruments
 {
+    /// <summary>
+    /// Tick used when an instrument's tickSz is unknown: fine enough for 9-decimal BTC-quoted spot
+    /// prices (FUN-BTC "0.000000454") so book levels never share a key, while prices up to ~9×10⁸
+    /// still fit a 64-bit tick count.
+    /// </summary>
+    public const double DefaultTickSize = 1e-10;
+
     private const string BundledResource = "Barometer.Venues.Okx.okx-instruments-bundled.json";
 
     private readonly Dictionary<string, OkxInstrumentInfo> _byId;
@@ -84,7 +91,7 @@ public sealed class OkxInstruments
             return false;
         }
 
-        instrument = registry.GetOrAdd(venue, info.BaseCcy, info.QuoteCcy, info.InstId, perUnit, info.TickSize > 0 ? info.TickSize : 1e-8);
+        instrument = registry.GetOrAdd(venue, info.BaseCcy, info.QuoteCcy, info.InstId, perUnit, info.TickSize > 0 ? info.TickSize : DefaultTickSize);
         return true;
     }
 

@@ -36,6 +36,9 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
     /// <summary>Reason of a frame whose instrument is not registered (live connector: not followed).</summary>
     public const string NotFollowedReason = NotRegistered;
 
+    /// <summary>Reason of <see cref="TryParseBookMessage"/> for a frame that is not an incremental book.</summary>
+    public const string NotIncrementalBook = "not an incremental book channel";
+
     private const string NotRegistered = "instrument not registered";
     private const int MaxDataElements = 1024;
 
@@ -147,7 +150,31 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         ArgumentNullException.ThrowIfNull(sink);
         try
         {
-            return NormalizeCore(frame, receiveTime, sink, null);
+            return NormalizeCore(frame, receiveTime, sink, null, booksOnly: false);
+        }
+        catch (JsonException)
+        {
+            return NormalizeResult.Malformed("invalid JSON");
+        }
+        catch (InvalidOperationException)
+        {
+            return NormalizeResult.Malformed("unexpected JSON token");
+        }
+    }
+
+    /// <summary>
+    /// The live path in one pass: like <see cref="Normalize(ReadOnlySpan{byte}, long, IEventSink)"/>, but
+    /// incremental book messages (books, books-l2-tbt, books50-l2-tbt, books-elp) are not published:
+    /// they go to <paramref name="books"/> with their original level texts (for
+    /// <see cref="OkxBookSync"/>, which publishes consistent book events itself). Their result is Data(0).
+    /// </summary>
+    public NormalizeResult Normalize(ReadOnlySpan<byte> frame, long receiveTime, IEventSink sink, IOkxBookMessageHandler books)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(books);
+        try
+        {
+            return NormalizeCore(frame, receiveTime, sink, books, booksOnly: false);
         }
         catch (JsonException)
         {
@@ -170,7 +197,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         var holder = new BookHolder();
         try
         {
-            result = NormalizeCore(frame, receiveTime, NullSink.Instance, holder);
+            result = NormalizeCore(frame, receiveTime, NullSink.Instance, holder, booksOnly: true);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
@@ -181,7 +208,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         return holder.Has && result.Outcome == NormalizeOutcome.Data;
     }
 
-    private NormalizeResult NormalizeCore(ReadOnlySpan<byte> frame, long receiveTime, IEventSink sink, BookHolder? bookOut)
+    private NormalizeResult NormalizeCore(ReadOnlySpan<byte> frame, long receiveTime, IEventSink sink, IOkxBookMessageHandler? bookOut, bool booksOnly)
     {
         if (frame.SequenceEqual("pong"u8))
         {
@@ -201,6 +228,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
 
         ReadOnlySpan<byte> channel = default, argInstId = default, action = default, evt = default, code = default, msg = default;
         bool hasArg = false, hasData = false, hasEvent = false;
+        int elementCount = 0;
         Utf8JsonReader data = default;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -244,7 +272,12 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
 
                 data = reader;
                 hasData = true;
-                reader.Skip();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    reader.Skip();
+                    elementCount++;
+                }
+
                 continue;
             }
 
@@ -318,9 +351,9 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
             return NormalizeResult.Unknown("unhandled channel");
         }
 
-        if (bookOut is not null && kind != Channel.Book)
+        if (booksOnly && kind != Channel.Book)
         {
-            return NormalizeResult.Unknown("not an incremental book channel");
+            return NormalizeResult.Unknown(NotIncrementalBook);
         }
 
         if (Venue == VenueId.OkxSpot && kind is Channel.Liquidation or Channel.Funding or Channel.OpenInterest)
@@ -333,7 +366,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
 
         // Several elements: validate every one first, so a frame with one bad element publishes
         // nothing. The usual single-element frame needs no second pass.
-        if (CountElements(data) > 1)
+        if (elementCount > 1)
         {
             var check = EmitAll(data, in args, null, null);
             if (check.Outcome == NormalizeOutcome.Malformed)
@@ -343,18 +376,6 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         }
 
         return EmitAll(data, in args, sink, bookOut);
-    }
-
-    private static int CountElements(Utf8JsonReader data)
-    {
-        int count = 0;
-        while (data.Read() && data.TokenType != JsonTokenType.EndArray)
-        {
-            data.Skip();
-            count++;
-        }
-
-        return count;
     }
 
     private enum Channel : byte
@@ -414,7 +435,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
     }
 
     /// <summary>Processes every data element; a null sink is the validation pass (no publishing, no state change).</summary>
-    private NormalizeResult EmitAll(Utf8JsonReader data, in FrameArgs args, IEventSink? sink, BookHolder? bookOut)
+    private NormalizeResult EmitAll(Utf8JsonReader data, in FrameArgs args, IEventSink? sink, IOkxBookMessageHandler? bookOut)
     {
         int events = 0, elements = 0;
         NormalizeResult last = NormalizeResult.Data(0);
@@ -426,7 +447,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
                 return NormalizeResult.Malformed("data element is not an object");
             }
 
-            if (bookOut is not null && elements > 1)
+            if (bookOut is not null && args.Kind == Channel.Book && elements > 1)
             {
                 return NormalizeResult.Malformed("book frame with several data elements");
             }
@@ -484,7 +505,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         return NormalizeResult.Data(1);
     }
 
-    private NormalizeResult EmitBook(ref Utf8JsonReader reader, in FrameArgs args, IEventSink? sink, BookHolder? bookOut)
+    private NormalizeResult EmitBook(ref Utf8JsonReader reader, in FrameArgs args, IEventSink? sink, IOkxBookMessageHandler? bookOut)
     {
         var f = new OkxBookFields();
         if (!OkxBookFields.Read(ref reader, ref f))
@@ -504,7 +525,8 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
 
         bool snapshotOnly = args.Kind == Channel.SnapshotBook;
         bool isSnapshot = snapshotOnly || args.SnapshotAction;
-        bool keepText = bookOut is not null && sink is not null;
+        bool toHandler = bookOut is not null && !snapshotOnly;
+        bool keepText = toHandler && sink is not null;
         if (!OkxBookFields.TryBuild(ref f, instrument, args.ReceiveTime, isSnapshot, isSnapshot, keepText, out var message))
         {
             return NormalizeResult.Malformed("books: missing or invalid field");
@@ -517,10 +539,9 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
             return NormalizeResult.Data(snapshotOnly ? (hasTop ? 1 : 0) : 1);
         }
 
-        if (bookOut is not null && !snapshotOnly)
+        if (toHandler)
         {
-            bookOut.Message = message;
-            bookOut.Has = true;
+            bookOut!.OnBookMessage(message);
             return NormalizeResult.Data(0);
         }
 
@@ -852,7 +873,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         }
 
         int dash = id.IndexOf('-');
-        double tick = _instruments.TryGet(id, out var spotInfo) && spotInfo.TickSize > 0 ? spotInfo.TickSize : 1e-8;
+        double tick = _instruments.TryGet(id, out var spotInfo) && spotInfo.TickSize > 0 ? spotInfo.TickSize : OkxInstruments.DefaultTickSize;
         instrument = _registry.GetOrAdd(Venue, new string(id[..dash]), new string(id[(dash + 1)..]), new string(id), 1.0, tick);
         return true;
     }
@@ -1049,10 +1070,16 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         }
     }
 
-    private sealed class BookHolder
+    private sealed class BookHolder : IOkxBookMessageHandler
     {
         public OkxBookMessage Message;
         public bool Has;
+
+        public void OnBookMessage(in OkxBookMessage message)
+        {
+            Message = message;
+            Has = true;
+        }
     }
 
     private sealed class NullSink : IEventSink

@@ -31,23 +31,30 @@ public sealed class OkxBookSyncTests
     }
 
     [Theory]
-    [InlineData("swap-books-l2-tbt.ndjson", VenueId.OkxSwap)]
-    [InlineData("spot-books-l2-tbt-ONT-USDT.ndjson", VenueId.OkxSpot)]
-    public void Recorded_books_verify_every_checksum_without_a_resync(string file, VenueId venue)
+    [InlineData("swap-books-l2-tbt.ndjson", VenueId.OkxSwap, 1)]
+    [InlineData("spot-books-l2-tbt.ndjson", VenueId.OkxSpot, 6)]
+    public void Recorded_books_verify_every_checksum_without_a_resync(string file, VenueId venue, int instruments)
     {
+        // One sync per instrument (the spot file interleaves six, with prices down to 9 decimals in BTC).
         var normalizer = new OkxNormalizer(venue, _registry, OkxInstruments.FromFile(OkxTestData.Path("test-instruments.json")));
-        OkxBookSync? sync = null;
+        var syncs = new Dictionary<string, OkxBookSync>();
         int lines = 0;
         foreach (var line in File.ReadLines(OkxTestData.Path(file)))
         {
             lines++;
             Assert.True(normalizer.TryParseBookMessage(Encoding.UTF8.GetBytes(line), lines, out var message, out var result), $"line {lines}: {result}");
             Assert.NotEqual(0, message.Checksum);
-            sync ??= new OkxBookSync(message.Update.Instrument, Topic, _sink, _counters, OkxBookSeeding.WebSocketSnapshot);
+            var symbol = message.Update.Instrument.VenueSymbol;
+            if (!syncs.TryGetValue(symbol, out var sync))
+            {
+                syncs[symbol] = sync = new OkxBookSync(message.Update.Instrument, "books-l2-tbt:" + symbol, _sink, _counters, OkxBookSeeding.WebSocketSnapshot);
+            }
+
             sync.OnMessage(message);
-            Assert.True(sync.IsSynced, $"line {lines}");
+            Assert.True(sync.IsSynced, $"line {lines} ({symbol})");
         }
 
+        Assert.Equal(instruments, syncs.Count);
         Assert.Equal(lines, _sink.OfKind(EventKind.BookUpdate).Count());
         Assert.Empty(_sink.OfKind(EventKind.ConnectionStatus));
         Assert.Equal(0, _counters.BookResyncs);

@@ -460,4 +460,33 @@ public sealed class OkxNormalizerTests
         Assert.IsType<OkxNormalizer>(VenueNormalizers.TryCreate(VenueId.OkxSpot, _registry));
         Assert.Throws<InvalidDataException>(() => VenueNormalizers.TryCreate(VenueId.OkxSwap, _registry, new NormalizerOptions { InstrumentsFile = "/nonexistent.json" }));
     }
+    [Fact]
+    public void Live_overload_hands_incremental_books_to_the_handler_and_publishes_the_rest()
+    {
+        var n = Spot();
+        var handler = new Handler();
+        var books = n.Normalize("""{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[{"asks":[["8476.98","415","0","13"]],"bids":[["8476.970","256","0","12"]],"ts":"1","checksum":0,"prevSeqId":1,"seqId":2}]}"""u8, ReceiveTime, _sink, handler);
+        var bbo = n.Normalize("""{"arg":{"channel":"bbo-tbt","instId":"BTC-USDT"},"data":[{"asks":[["8477","1","0","1"]],"bids":[["8476","2","0","1"]],"ts":"1","seqId":3}]}"""u8, ReceiveTime, _sink, handler);
+        var trade = n.Normalize("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"1","px":"1","sz":"1","side":"buy","ts":"1"}]}"""u8, ReceiveTime, _sink, handler);
+
+        Assert.Equal(NormalizeResult.Data(0), books);
+        var message = Assert.Single(handler.Messages);
+        Assert.Equal(["8476.970:256"], message.BidText!); // original text, trailing zero kept
+        Assert.Equal(["8476.98:415"], message.AskText!);
+        Assert.Equal(2, message.SeqId);
+        Assert.Equal(1, message.PrevSeqId);
+        Assert.Equal(NormalizeResult.Data(1), bbo); // a top only, never a one-level book snapshot
+        Assert.Equal(NormalizeResult.Data(1), trade);
+        Assert.Equal([EventKind.BookTop, EventKind.Trade], _sink.Events.Select(e => e.Kind));
+
+        Assert.False(n.TryParseBookMessage("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[]}"""u8, ReceiveTime, out _, out var notBook));
+        Assert.Equal(NormalizeResult.Unknown(OkxNormalizer.NotIncrementalBook), notBook);
+    }
+
+    private sealed class Handler : IOkxBookMessageHandler
+    {
+        public List<OkxBookMessage> Messages { get; } = [];
+
+        public void OnBookMessage(in OkxBookMessage message) => Messages.Add(message);
+    }
 }
