@@ -72,6 +72,7 @@ public sealed class NormalizeVerbTests
         Assert.Equal(1, summary.Skipped["control message"]);
         Assert.Equal(1, summary.Skipped.Where(kv => kv.Key.StartsWith("malformed", StringComparison.Ordinal)).Sum(kv => kv.Value));
     }
+
     [Theory]
     [InlineData("okx-spot",
         """{"arg":{"channel":"trades","instId":"FUN-BTC"},"data":[{"instId":"FUN-BTC","tradeId":"3435655","px":"0.000000454","sz":"11.83","side":"sell","ts":"1626995753055"}]}""",
@@ -102,5 +103,33 @@ public sealed class NormalizeVerbTests
         Assert.Equal(2, summary.Skipped["control message"]);
         Assert.Equal(1, summary.Skipped.Where(kv => kv.Key.StartsWith("malformed", StringComparison.Ordinal)).Sum(kv => kv.Value));
         Assert.Equal(1, summary.Skipped.Where(kv => kv.Key.StartsWith("unknown", StringComparison.Ordinal)).Sum(kv => kv.Value));
+    }
+
+    [Theory]
+    [InlineData("bybit-linear",
+        """{"topic":"orderbook.1.BANDUSDT","type":"snapshot","ts":1749833474773,"data":{"s":"BANDUSDT","b":[["0.6131","17.9"]],"a":[["0.6134","35.4"]],"u":24042997,"seq":209972815373},"cts":1749833474768}""",
+        """{"success":true,"ret_msg":"","conn_id":"a38867ec-70b5-4044-a765-54b36bdd6fd9","req_id":"","op":"subscribe"}""",
+        """{"v":1,"kind":"book_top","venue":"bybit-linear","symbol":"BANDUSDT","base":"BAND","quote":"USDT","exchange_time_us":1749833474773000,""")]
+    [InlineData("bybit-spot",
+        """{"topic":"orderbook.1.OPUSDC","ts":1749833472906,"type":"snapshot","data":{"s":"OPUSDC","b":[["0.579","3886.45"]],"a":[["0.58","4043.62"]],"u":1399781,"seq":122620616678},"cts":1749833472901}""",
+        """{"success":true,"ret_msg":"subscribe","conn_id":"1764937c-c1f0-4e2b-969d-82fee8151f2c","op":"subscribe"}""",
+        """{"v":1,"kind":"book_top","venue":"bybit-spot","symbol":"OPUSDC","base":"OP","quote":"USDC","exchange_time_us":1749833472906000,""")]
+    public void Recorded_Bybit_frames_normalize_through_the_verb_with_the_venue_parser(string venue, string frame, string ack, string start)
+    {
+        // Frames: cryptofeed sample_data (2025-06-13), see tests/Barometer.Venues.Tests/TestData/bybit/PROVENANCE.md.
+        Assert.True(VenueIds.TryParse(venue, out var id));
+        var normalizer = VenueNormalizers.TryCreate(id, new InstrumentRegistry());
+        Assert.NotNull(normalizer);
+        var input = new MemoryStream(Encoding.UTF8.GetBytes(ack + "\n" + frame + "\nnot json\n"));
+        var output = new MemoryStream();
+
+        var summary = NormalizeVerb.Run(normalizer, input, output, TimeProvider.System);
+
+        string line = Encoding.UTF8.GetString(output.ToArray()).TrimEnd('\n');
+        Assert.StartsWith(start, line, StringComparison.Ordinal);
+        Assert.Equal(3, summary.Frames);
+        Assert.Equal(1, summary.Events);
+        Assert.Equal(1, summary.Skipped["control message"]);
+        Assert.Equal(1, summary.Skipped.Where(kv => kv.Key.StartsWith("malformed", StringComparison.Ordinal)).Sum(kv => kv.Value));
     }
 }

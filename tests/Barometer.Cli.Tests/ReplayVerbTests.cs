@@ -30,7 +30,7 @@ public sealed class ReplayVerbTests : IDisposable
 
         Assert.Equal(0, code);
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(8, lines.Length); // 5 aggTrades, 2 depth diffs, 1 REST snapshot; the Bybit frame has no parser yet
+        Assert.Equal(9, lines.Length); // 5 aggTrades, 2 depth diffs, 1 REST snapshot, 1 Bybit publicTrade
         // Frame: {"e":"aggTrade","E":1618677448238,"a":52599685,"s":"YFIUSDT","p":"49966.7","q":"0.001",…,"T":1618677448084,"m":false}
         // recorded at t = 1618677448238500. m:false = the buyer took liquidity → side buy; T in ms → µs.
         Assert.Equal(
@@ -41,8 +41,13 @@ public sealed class ReplayVerbTests : IDisposable
         Assert.StartsWith(
             """{"v":1,"kind":"book_update","venue":"binance-futures","symbol":"KSMUSDT","base":"KSM","quote":"USDT","exchange_time_us":1618677448305000,"receive_time_us":1618677448330000,"snapshot":true,"first_update_id":335340592949,"last_update_id":335340592949,""",
             lines[5], StringComparison.Ordinal);
-        Assert.Contains("9 frames read, 8 events written", errors, StringComparison.Ordinal);
-        Assert.Contains("frames of bybit-linear not replayed (no parser for it in this build): 1", errors, StringComparison.Ordinal);
+        Assert.Contains("9 frames read, 9 events written", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("not replayed", errors, StringComparison.Ordinal);
+        // The Bybit frame (official publicTrade example): S "Buy" is the taker side, i a UUID.
+        Assert.StartsWith(
+            """{"v":1,"kind":"trade","venue":"bybit-linear","symbol":"BTCUSDT","base":"BTC","quote":"USDT","exchange_time_us":1672304486865000,""",
+            lines[8], StringComparison.Ordinal);
+        Assert.Contains(""""price":16578.5,"quantity":0.001,"side":"buy","trade_id":"20f43950-d8dd-5b31-9112-a178eb6023af"""", lines[8], StringComparison.Ordinal);
         Assert.Contains("recorded 2021-04-17T16:36:13.913500Z → 2021-04-17T16:37:29.000000Z", errors, StringComparison.Ordinal);
         Assert.Contains("(live recording)", errors, StringComparison.Ordinal);
         Assert.Contains("bad lines: 0", errors, StringComparison.Ordinal);
@@ -71,7 +76,7 @@ public sealed class ReplayVerbTests : IDisposable
         var (code, output, errors) = await Replay(path);
 
         Assert.Equal(0, code); // bad lines are reported, not fatal: everything else was replayed
-        Assert.Equal(6, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(7, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.DoesNotContain("\"trade_id\":\"52599685\"", output, StringComparison.Ordinal);
         Assert.Contains("\"trade_id\":\"52599686\"", output, StringComparison.Ordinal);
         Assert.Contains("barometer: replay: line 4: not a JSON object", errors, StringComparison.Ordinal);
@@ -203,7 +208,7 @@ public sealed class ReplayVerbTests : IDisposable
         var (code, output, errors) = await Replay(path);
 
         Assert.Equal(0, code);
-        Assert.Equal(8, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(9, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains("barometer: replay: line 21: not a JSON object", errors, StringComparison.Ordinal); // lines 2..21 = first 20
         Assert.DoesNotContain("line 22:", errors, StringComparison.Ordinal);
         Assert.Contains("bad lines: 25", errors, StringComparison.Ordinal);

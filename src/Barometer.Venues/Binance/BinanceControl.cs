@@ -48,6 +48,9 @@ public static class BinanceControl
         return true;
     }
 
+    /// <summary>The event type ("e") of spot's server shutdown notice.</summary>
+    internal static ReadOnlySpan<byte> ServerShutdownEventType => "serverShutdown"u8;
+
     /// <summary>True for spot's <c>serverShutdown</c> notice (raw or wrapped): reconnect as soon as possible.</summary>
     public static bool IsServerShutdown(ReadOnlySpan<byte> frame) => frame.IndexOf("\"e\":\"serverShutdown\""u8) >= 0;
 

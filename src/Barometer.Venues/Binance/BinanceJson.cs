@@ -8,6 +8,8 @@ namespace Barometer.Venues.Binance;
 /// <summary>Small Utf8JsonReader helpers shared by the Binance parsers (no allocation).</summary>
 internal static class BinanceJson
 {
+    private const double MaxTicks = 9e18;
+
     /// <summary>Reads the current string or number token as a finite double.</summary>
     public static bool TryDouble(ref Utf8JsonReader reader, out double value)
     {
@@ -74,7 +76,8 @@ internal static class BinanceJson
         for (int i = 0; i < count; i++)
         {
             reader.Read(); // StartArray of the level
-            if (!reader.Read() || !TryDouble(ref reader, out double price) || !(price > 0))
+            // The tick count must fit a long (a huge price would saturate ToTicks silently).
+            if (!reader.Read() || !TryDouble(ref reader, out double price) || !(price > 0) || !(price / instrument.TickSize < MaxTicks))
             {
                 return false;
             }

@@ -16,14 +16,20 @@ namespace Barometer.Venues.Binance;
 /// forceOrder → <see cref="Liquidation"/> (order side SELL ⇒ long liquidated; sampled feed);
 /// markPriceUpdate (also arrays of it) → <see cref="Funding"/>;
 /// REST /fapi/v1/openInterest body → <see cref="OpenInterest"/>;
-/// subscribe acks <c>{"result":…,"id":N}</c> → Control; <c>{"code":…,"msg":…}</c> → VenueError.
-/// Never throws: bad JSON, missing fields, NaN or negative values are Malformed.
+/// subscribe acks <c>{"result":…,"id":N}</c> and spot's <c>serverShutdown</c> notice → Control;
+/// <c>{"code":…,"msg":…}</c> and <c>{"error":{"code":…,"msg":…},"id":N}</c> → VenueError;
+/// COIN-M entries ("st":2) of the merged all-market streams → Unknown.
+/// Never throws: bad JSON, missing fields, NaN or negative values, negative or overflowing
+/// times are Malformed. Unknown fields are ignored.
 /// No allocation for trades, tops, liquidations and funding once the instrument is registered.
 /// </summary>
 public sealed class BinanceNormalizer : IRestFrameNormalizer
 {
     /// <summary>Funding interval assumed when the stream does not say (markPriceUpdate has no interval field).</summary>
     public const double DefaultFundingIntervalHours = 8;
+
+    /// <summary>The "st" value of COIN-M symbols in the merged UM+CM all-market streams (USD-M is 1).</summary>
+    private const long CoinMarginedSymbolType = 2;
 
     private readonly InstrumentRegistry _registry;
     private readonly bool _registerUnknown;
@@ -194,7 +200,10 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
         ArgumentNullException.ThrowIfNull(sink);
         try
         {
-            return NormalizeCore(frame, receiveTime, sink);
+            var result = NormalizeCore(frame, receiveTime, sink);
+
+            // The shutdown notice in a wrapper this parser does not model (e.g. {"event":{…}}).
+            return result.Outcome == NormalizeOutcome.Unknown && BinanceControl.IsServerShutdown(frame) ? NormalizeResult.Control : result;
         }
         catch (JsonException)
         {
@@ -223,7 +232,7 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
                 return NormalizeResult.Malformed("truncated frame or trailing data");
             }
 
-            return EmitArray(ref reader, receiveTime, sink);
+            return EmitArrayValidated(ref reader, receiveTime, sink);
         }
 
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -318,7 +327,7 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
             if (BinanceJson.NameIs(ref reader, "data"u8))
             {
                 reader.Read();
-                return EmitArray(ref reader, receiveTime, sink);
+                return EmitArrayValidated(ref reader, receiveTime, sink);
             }
 
             reader.Read();
@@ -326,6 +335,18 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
         }
 
         return NormalizeResult.Malformed("data is not an object");
+    }
+
+    /// <summary>
+    /// Emits an array (reader at StartArray) only when every element is valid: a first pass into a
+    /// discarding sink finds a malformed element before anything is published, so a Malformed
+    /// result never comes with published events.
+    /// </summary>
+    private NormalizeResult EmitArrayValidated(ref Utf8JsonReader reader, long receiveTime, IEventSink sink)
+    {
+        var probe = reader;
+        var check = EmitArray(ref probe, receiveTime, DiscardSink.Instance);
+        return check.Outcome == NormalizeOutcome.Malformed ? check : EmitArray(ref reader, receiveTime, sink);
     }
 
     private NormalizeResult EmitArray(ref Utf8JsonReader reader, long receiveTime, IEventSink sink)
@@ -397,8 +418,8 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
                     f.EventType = reader.ValueSpan;
                     f.HasEventType = true;
                     return true;
-                case (byte)'E': return ReadLong(ref reader, ref f.EventTime);
-                case (byte)'T': return ReadLong(ref reader, ref f.TransactTime);
+                case (byte)'E': return ReadTime(ref reader, ref f.EventTime);
+                case (byte)'T': return ReadTime(ref reader, ref f.TransactTime);
                 case (byte)'s':
                     if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
                     {
@@ -413,6 +434,10 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
                     {
                         f.Side = reader.ValueSpan.SequenceEqual("SELL"u8) ? Side.Sell : reader.ValueSpan.SequenceEqual("BUY"u8) ? Side.Buy : Side.Unknown;
                     }
+                    else
+                    {
+                        reader.Skip();
+                    }
 
                     return true;
                 case (byte)'U': return ReadLong(ref reader, ref f.FirstId);
@@ -422,7 +447,9 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
                 case (byte)'B': return ReadDouble(ref reader, ref f.BigB);
                 case (byte)'A': return ReadDouble(ref reader, ref f.BigA);
                 case (byte)'i': return ReadDouble(ref reader, ref f.I);
-                case (byte)'P': return true; // estimated settle price: not used
+                case (byte)'P':
+                    reader.Skip(); // estimated settle price: not used
+                    return true;
                 case (byte)'r':
                     if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.IsEmpty)
                     {
@@ -488,6 +515,10 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
 
                         f.HasOrder = true;
                     }
+                    else
+                    {
+                        reader.Skip(); // inside the order object "o" is the order type (a string)
+                    }
 
                     return true;
                 default:
@@ -504,6 +535,28 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
         if (name.SequenceEqual("ap"u8))
         {
             return ReadDouble(ref reader, ref f.AvgPrice);
+        }
+
+        if (name.SequenceEqual("st"u8))
+        {
+            // UM/CM flag (1/2); anything else is ignored rather than failing the frame.
+            if (BinanceJson.TryLong(ref reader, out long symbolType))
+            {
+                f.SymbolType = symbolType;
+            }
+            else
+            {
+                reader.Skip();
+            }
+
+            return true;
+        }
+
+        if (name.SequenceEqual("error"u8))
+        {
+            f.HasError = reader.TokenType == JsonTokenType.StartObject;
+            reader.Skip();
+            return true;
         }
 
         if (name.SequenceEqual("result"u8))
@@ -553,7 +606,7 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
 
         if (name.SequenceEqual("time"u8))
         {
-            return ReadLong(ref reader, ref f.Time);
+            return ReadTime(ref reader, ref f.Time);
         }
 
         if (name.SequenceEqual("lastUpdateId"u8))
@@ -578,6 +631,12 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
         return true;
     }
 
+    /// <summary>A Unix-ms time: ≥ 0 and small enough that the µs value fits a long.</summary>
+    private static bool ReadTime(ref Utf8JsonReader reader, ref long target) =>
+        ReadLong(ref reader, ref target) && IsTime(target);
+
+    private static bool IsTime(long unixMilliseconds) => unixMilliseconds is >= 0 and <= long.MaxValue / UnixMicros.PerMillisecond;
+
     private static bool ReadDouble(ref Utf8JsonReader reader, ref double target)
     {
         if (!BinanceJson.TryDouble(ref reader, out double value))
@@ -593,7 +652,7 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
     {
         if (!f.HasEventType)
         {
-            if (f.HasCode && f.HasMsg)
+            if ((f.HasCode && f.HasMsg) || f.HasError)
             {
                 return NormalizeResult.VenueError("error reply");
             }
@@ -622,6 +681,14 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
         }
 
         var type = f.EventType;
+        if (f.SymbolType == CoinMarginedSymbolType)
+        {
+            // Since the 2026-06-30 UM/CM integration the all-market streams (!markPrice@arr,
+            // !forceOrder@arr, !bookTicker) also carry COIN-M symbols, tagged "st":2; their sizes
+            // are contracts, not base asset, and they are not instruments of this venue.
+            return NormalizeResult.Unknown("COIN-M symbol (st=2) in a merged all-market stream");
+        }
+
         if (type.SequenceEqual("aggTrade"u8))
         {
             return EmitTrade(ref f, receiveTime, sink);
@@ -645,6 +712,11 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
         if (type.SequenceEqual("forceOrder"u8))
         {
             return EmitForceOrder(ref f, ref o, receiveTime, sink);
+        }
+
+        if (type.SequenceEqual(BinanceControl.ServerShutdownEventType))
+        {
+            return NormalizeResult.Control; // spot: reconnect soon (the stream handler recycles the connection)
         }
 
         return NormalizeResult.Unknown("unknown event type");
@@ -747,10 +819,15 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
             return NormalizeResult.Malformed("forceOrder: missing or invalid field");
         }
 
+        if (o.SymbolType == CoinMarginedSymbolType)
+        {
+            return NormalizeResult.Unknown("COIN-M symbol (st=2) in a merged all-market stream");
+        }
+
         double price = o.AvgPrice > 0 ? o.AvgPrice : o.P;
         double quantity = o.Z > 0 ? o.Z : o.Q;
         long t = o.TransactTime != Fields.Missing ? o.TransactTime : f.EventTime;
-        if (!(price > 0) || !(quantity > 0) || t == Fields.Missing || o.AvgPrice < 0 || o.Z < 0 || o.Q < 0)
+        if (!(price > 0) || !(quantity > 0) || !IsTime(t) || o.AvgPrice < 0 || o.P < 0 || o.Z < 0 || o.Q < 0)
         {
             return NormalizeResult.Malformed("forceOrder: missing or invalid field");
         }
@@ -782,6 +859,15 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
         return NormalizeResult.Data(1);
     }
 
+    private sealed class DiscardSink : IEventSink
+    {
+        public static readonly DiscardSink Instance = new();
+
+        public void Publish(in MarketEvent e)
+        {
+        }
+    }
+
     /// <summary>Every field any Binance market event may carry; numbers default to "missing".</summary>
     private ref struct Fields
     {
@@ -798,6 +884,7 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
         public long PrevId = Missing;
         public long AggId;
         public long Time = Missing;
+        public long SymbolType = Missing;
         public double P = double.NaN;
         public double Q = double.NaN;
         public double SmallA = double.NaN;
@@ -822,6 +909,7 @@ public sealed class BinanceNormalizer : IRestFrameNormalizer
         public bool HasId;
         public bool HasCode;
         public bool HasMsg;
+        public bool HasError;
         public bool HasLastUpdateId;
 
         public Fields()

@@ -13,6 +13,8 @@ public static class VenueConnectors
         {
             // One line per venue, added with the venue's connector.
             VenueId.BinanceFutures or VenueId.BinanceSpot => new Binance.BinanceConnector(venue, context),
+            VenueId.BybitLinear or VenueId.BybitSpot => new Bybit.BybitConnector(venue, context),
+            VenueId.OkxSwap or VenueId.OkxSpot => new Okx.OkxConnector(venue, context),
             _ => null,
         };
     }

@@ -17,6 +17,7 @@ public static class VenueNormalizers
         {
             // One line per venue, added with the venue's parsers.
             VenueId.BinanceFutures or VenueId.BinanceSpot => Binance.BinanceNormalizer.Create(venue, registry, options),
+            VenueId.BybitLinear or VenueId.BybitSpot => Bybit.BybitNormalizer.Create(venue, registry, options),
             VenueId.OkxSwap or VenueId.OkxSpot => Okx.OkxNormalizer.Create(venue, registry, options),
             _ => null,
         };

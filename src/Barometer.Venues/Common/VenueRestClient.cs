@@ -60,7 +60,13 @@ public sealed class VenueRestClient
     /// <summary>Requests sent.</summary>
     public long Requests => Interlocked.Read(ref _requests);
 
-    /// <summary>429/418 answers received.</summary>
+    /// <summary>HTTP statuses that mean "rate limited: wait (Retry-After) and retry". Default 429 and 418 (Binance); Bybit adds 403.</summary>
+    public IReadOnlySet<int> RateLimitStatuses { get; init; } = new HashSet<int> { 429, 418 };
+
+    /// <summary>A 2xx body that still means "rate limited" (Bybit retCode 10006), retried with backoff. Null: none.</summary>
+    public Func<byte[], bool>? IsRateLimitedBody { get; init; }
+
+    /// <summary>Rate-limited answers received (statuses of <see cref="RateLimitStatuses"/> or bodies matching <see cref="IsRateLimitedBody"/>).</summary>
     public long RateLimited => Interlocked.Read(ref _rateLimited);
 
     /// <summary>Calls that failed after every retry.</summary>
@@ -91,18 +97,29 @@ public sealed class VenueRestClient
                 _context.RawFrames?.OnFrame(_venue, RawFrameSource.Rest, pathAndQuery, receiveTime, body);
                 if (response.IsSuccessStatusCode)
                 {
-                    return new RestResponse(status, body, receiveTime, attempt, string.Empty);
-                }
+                    if (IsRateLimitedBody is not { } limitedBody || !limitedBody(body))
+                    {
+                        return new RestResponse(status, body, receiveTime, attempt, string.Empty);
+                    }
 
-                error = $"HTTP {status}";
-                if (response.StatusCode is HttpStatusCode.TooManyRequests || status == 418)
+                    // A 200 whose body says "rate limited" (Bybit retCode 10006): wait and retry.
+                    error = $"HTTP {status}, rate limited by the venue's reply";
+                    Interlocked.Increment(ref _rateLimited);
+                }
+                else if (RateLimitStatuses.Contains(status))
                 {
+                    error = $"HTTP {status}";
                     Interlocked.Increment(ref _rateLimited);
                     wait = RetryAfter(response);
                 }
                 else if (status < 500)
                 {
+                    error = $"HTTP {status}";
                     break;
+                }
+                else
+                {
+                    error = $"HTTP {status}";
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

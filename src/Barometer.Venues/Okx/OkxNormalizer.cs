@@ -13,7 +13,7 @@ namespace Barometer.Venues.Okx;
 /// trades → <see cref="Trade"/> (side = taker side; swap sz contracts × ctVal × ctMult);
 /// books / books-l2-tbt / books50-l2-tbt / books-elp → <see cref="BookUpdate"/> (snapshot when
 /// action is "snapshot"; First = Last = seqId, Previous = prevSeqId);
-/// books5 / bbo-tbt → snapshot <see cref="BookUpdate"/> plus <see cref="BookTop"/>;
+/// books5 / bbo-tbt → <see cref="BookTop"/> only (a top, not a book to replace);
 /// liquidation-orders (instType SWAP, data[].details[]) → <see cref="Liquidation"/> (sampled feed;
 /// posSide long/short is the liquidated position, else order side buy ⇒ short);
 /// funding-rate → <see cref="Funding"/> (NextFundingTime = fundingTime, interval = nextFundingTime −
@@ -32,6 +32,9 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
 {
     /// <summary>Reason of a swap skipped because ctVal/ctMult are unknown.</summary>
     public const string ContractValueUnknown = "contract value unknown: instId not registered and not in the OKX instruments (pass --instruments)";
+
+    /// <summary>Reason of a frame whose instrument is not registered (live connector: not followed).</summary>
+    public const string NotFollowedReason = NotRegistered;
 
     /// <summary>Reason of <see cref="TryParseBookMessage"/> for a frame that is not an incremental book.</summary>
     public const string NotIncrementalBook = "not an incremental book channel";
@@ -529,9 +532,11 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
             return NormalizeResult.Malformed("books: missing or invalid field");
         }
 
+        var u = message.Update;
+        bool hasTop = u.Bids.Length > 0 && u.Asks.Length > 0;
         if (sink is null)
         {
-            return NormalizeResult.Data(snapshotOnly ? 2 : 1);
+            return NormalizeResult.Data(snapshotOnly ? (hasTop ? 1 : 0) : 1);
         }
 
         if (toHandler)
@@ -540,16 +545,22 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
             return NormalizeResult.Data(0);
         }
 
-        sink.Publish(MarketEvent.From(message.Update));
-        var u = message.Update;
-        if (snapshotOnly && u.Bids.Length > 0 && u.Asks.Length > 0)
+        if (snapshotOnly)
         {
+            // bbo-tbt / books5 are a top of book, not the book: publishing them as a BookUpdate
+            // snapshot would make every consumer replace its 400-level book with 1 or 5 levels.
+            if (!hasTop)
+            {
+                return NormalizeResult.Data(0);
+            }
+
             var top = new BookTop(instrument, u.ExchangeTime, u.ReceiveTime, u.Bids[0].Price, u.Bids[0].Quantity, u.Asks[0].Price, u.Asks[0].Quantity,
                 message.HasSeqId ? message.SeqId : 0);
             sink.Publish(MarketEvent.From(top));
-            return NormalizeResult.Data(2);
+            return NormalizeResult.Data(1);
         }
 
+        sink.Publish(MarketEvent.From(u));
         return NormalizeResult.Data(1);
     }
 

@@ -148,12 +148,23 @@ public static class OkxRest
         return ok && count == 1;
     }
 
-    /// <summary>Parses a funding-rate-history response (rows newest first, as OKX returns them).</summary>
+    /// <summary>Parses a funding-rate-history response into records in ascending settlement order.</summary>
     public static bool TryParseFundingHistory(ReadOnlySpan<byte> body, out List<OkxFundingRecord> records)
     {
         var list = new List<OkxFundingRecord>();
         records = list;
-        return TryForEachDataObject(body, (ref Utf8JsonReader reader) =>
+        if (!TryParseFundingRows(body, list))
+        {
+            return false;
+        }
+
+        // OKX sends the newest first; history is published oldest first (event time order).
+        list.Sort(static (a, b) => a.FundingTime.CompareTo(b.FundingTime));
+        return true;
+    }
+
+    private static bool TryParseFundingRows(ReadOnlySpan<byte> body, List<OkxFundingRecord> list) =>
+        TryForEachDataObject(body, (ref Utf8JsonReader reader) =>
         {
             string instId = string.Empty;
             double predicted = double.NaN, realized = double.NaN;
@@ -185,7 +196,6 @@ public static class OkxRest
             list.Add(new OkxFundingRecord(instId, rate, UnixMicros.FromMilliseconds(time)));
             return true;
         });
-    }
 
     /// <summary>Parses an open-interest response.</summary>
     public static bool TryParseOpenInterest(ReadOnlySpan<byte> body, out List<OkxOpenInterestRecord> records)

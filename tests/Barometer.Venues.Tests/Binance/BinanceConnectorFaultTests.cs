@@ -176,7 +176,7 @@ public sealed class BinanceConnectorStartupTests
         listener.Start();
         int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var events = new BinanceWorld.EventLog();
+        var events = new EndToEnd.EventLog();
         var context = new VenueConnectorContext
         {
             Registry = new InstrumentRegistry(),

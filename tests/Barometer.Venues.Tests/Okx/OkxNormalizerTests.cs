@@ -122,7 +122,7 @@ public sealed class OkxNormalizerTests
     }
 
     [Fact]
-    public void Official_bbo_tbt_example_gives_a_snapshot_and_a_top_in_base_units()
+    public void Official_bbo_tbt_example_gives_only_a_top_in_base_units()
     {
         var result = Run(Swap(TestInstruments), """
             { "arg":{ "channel":"bbo-tbt", "instId":"BCH-USDT-SWAP" },
@@ -130,16 +130,13 @@ public sealed class OkxNormalizerTests
                          "ts":"1670324386802", "seqId":363996337 } ] }
             """);
 
-        Assert.Equal(NormalizeResult.Data(2), result);
-        var book = _sink.Events[0].AsBookUpdate();
-        Assert.True(book.IsSnapshot);
-        Assert.Equal(363996337, book.LastUpdateId);
-        Assert.Equal(5515.4, book.Asks[0].Quantity, 9); // 55154 contracts × 0.1 BCH
-        var top = _sink.Events[1].AsBookTop();
+        // A top, never a BookUpdate snapshot: that would replace consumers' 400-level books with one level.
+        Assert.Equal(NormalizeResult.Data(1), result);
+        var top = Assert.Single(_sink.Events).AsBookTop();
         Assert.Equal(111.05, top.BidPrice);
         Assert.Equal(5774.5, top.BidSize, 9);
         Assert.Equal(111.06, top.AskPrice);
-        Assert.Equal(5515.4, top.AskSize, 9);
+        Assert.Equal(5515.4, top.AskSize, 9); // 55154 contracts × 0.1 BCH
         Assert.Equal(1_670_324_386_802_000, top.ExchangeTime);
         Assert.Equal(363996337, top.UpdateId);
     }
@@ -410,12 +407,14 @@ public sealed class OkxNormalizerTests
              {"formulaType":"noRate","fundingRate":"0.0001","fundingTime":"1703030400000","instId":"BTC-USDT-SWAP","instType":"SWAP","method":"next_period","realizedRate":"0.0002"}]}
             """u8, ReceiveTime, _sink);
         Assert.Equal(NormalizeResult.Data(2), history);
-        var f = _sink.Events[0].AsFunding();
+        // OKX lists the newest first; the events come oldest first.
+        Assert.Equal(0.0002, _sink.Events[0].AsFunding().Rate);
+        Assert.Equal(1_703_030_400_000_000, _sink.Events[0].AsFunding().ExchangeTime);
+        var f = _sink.Events[1].AsFunding();
         Assert.Equal(0.0000746572360545, f.Rate); // realizedRate = actual
         Assert.Equal(1_703_059_200_000_000, f.ExchangeTime);
         Assert.Equal(0, f.NextFundingTime); // settled
         Assert.Equal(8, f.IntervalHours);
-        Assert.Equal(0.0002, _sink.Events[1].AsFunding().Rate);
 
         _sink.Events.Clear();
         var oi = swap.NormalizeRest("/api/v5/public/open-interest?instType=SWAP&instId=BTC-USDT-SWAP", """{"code":"0","msg":"","data":[{"instType":"SWAP","instId":"BTC-USDT-SWAP","oi":"5000","oiCcy":"50","oiUsd":"4500000","ts":"1743041250440"}]}"""u8, ReceiveTime, _sink);
@@ -476,9 +475,9 @@ public sealed class OkxNormalizerTests
         Assert.Equal(["8476.98:415"], message.AskText!);
         Assert.Equal(2, message.SeqId);
         Assert.Equal(1, message.PrevSeqId);
-        Assert.Equal(NormalizeResult.Data(2), bbo);
+        Assert.Equal(NormalizeResult.Data(1), bbo); // a top only, never a one-level book snapshot
         Assert.Equal(NormalizeResult.Data(1), trade);
-        Assert.Equal([EventKind.BookUpdate, EventKind.BookTop, EventKind.Trade], _sink.Events.Select(e => e.Kind));
+        Assert.Equal([EventKind.BookTop, EventKind.Trade], _sink.Events.Select(e => e.Kind));
 
         Assert.False(n.TryParseBookMessage("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[]}"""u8, ReceiveTime, out _, out var notBook));
         Assert.Equal(NormalizeResult.Unknown(OkxNormalizer.NotIncrementalBook), notBook);
