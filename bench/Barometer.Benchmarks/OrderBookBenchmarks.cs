@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Barometer.Core.Events;
 using Barometer.Core.Instruments;
-using Barometer.Venues.Books;
+using Barometer.Core.Books;
 
 namespace Barometer.Benchmarks;
 

@@ -1,6 +1,6 @@
 using Barometer.Core.Events;
 using Barometer.Core.Instruments;
-using Barometer.Venues.Books;
+using Barometer.Core.Books;
 using Barometer.Venues.Common;
 
 namespace Barometer.Venues.Binance;

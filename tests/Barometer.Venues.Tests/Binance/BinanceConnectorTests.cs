@@ -1,7 +1,7 @@
 using Barometer.Core.Events;
 using Barometer.Core.Instruments;
 using Barometer.Venues.Binance;
-using Barometer.Venues.Books;
+using Barometer.Core.Books;
 using Barometer.Venues.Common;
 
 namespace Barometer.Venues.Tests.Binance;

@@ -3,7 +3,7 @@ using Barometer.Core.Events;
 using Barometer.Core.Instruments;
 using Barometer.Simulation.Emulator;
 using Barometer.Simulation.Market;
-using Barometer.Venues.Books;
+using Barometer.Core.Books;
 using Barometer.Venues.Common;
 
 namespace Barometer.Venues.Tests.EndToEnd;

@@ -1,7 +1,7 @@
 using System.Text;
 using Barometer.Core.Events;
 using Barometer.Core.Instruments;
-using Barometer.Venues.Books;
+using Barometer.Core.Books;
 using Barometer.Venues.Common;
 using Barometer.Venues.Okx;
 

@@ -1,8 +1,8 @@
 using Barometer.Core.Events;
 using Barometer.Core.Instruments;
-using Barometer.Venues.Books;
+using Barometer.Core.Books;
 
-namespace Barometer.Venues.Tests.Books;
+namespace Barometer.Core.Tests.Books;
 
 public sealed class LocalOrderBookTests
 {

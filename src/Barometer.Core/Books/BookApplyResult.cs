@@ -1,4 +1,4 @@
-namespace Barometer.Venues.Books;
+namespace Barometer.Core.Books;
 
 /// <summary>What applying one book message did. Anything but <see cref="Applied"/> means resync.</summary>
 public enum BookApplyResult : byte

@@ -1,7 +1,7 @@
 using Barometer.Core.Events;
 using Barometer.Core.Instruments;
 
-namespace Barometer.Venues.Books;
+namespace Barometer.Core.Books;
 
 /// <summary>
 /// A local L2 book of one instrument, fed by a venue's book sequencer with messages that passed

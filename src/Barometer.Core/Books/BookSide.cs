@@ -1,4 +1,4 @@
-namespace Barometer.Venues.Books;
+namespace Barometer.Core.Books;
 
 /// <summary>
 /// One side of an L2 book: price levels keyed by integer ticks, kept sorted so the best level is
