@@ -1,0 +1,16 @@
+using Barometer.Core.Configuration;
+
+namespace Barometer.Analytics;
+
+/// <summary>Settings of the analytics engine (thresholds from the configuration; windows fixed by the metric definitions in docs/metrics.md).</summary>
+public sealed record AnalyticsOptions
+{
+    /// <summary>Trade-size and liquidation thresholds.</summary>
+    public ThresholdOptions Thresholds { get; init; } = new();
+
+    /// <summary>A venue input older than this (event time) is stale: metrics that need it are unavailable with a reason. Default 60 s.</summary>
+    public TimeSpan StaleAfter { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How many recent whale trades a snapshot lists. Default 20.</summary>
+    public int RecentWhales { get; init; } = 20;
+}
