@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Barometer.Core.Bus;
+using Barometer.Core.Events;
 using Barometer.Core.Instruments;
 using Barometer.Core.Recording;
 using Barometer.Storage.Recording;
@@ -26,18 +27,24 @@ internal static class ReplayVerb
         var file = new Argument<string>("FILE") { Description = "Recording (.ndjson or .ndjson.gz; gzip is detected from the content)" };
         var speed = new Option<string>("--speed") { Description = "max (default: as fast as possible) or a factor of recorded time: 1 = real time, 60 = sixty times faster", DefaultValueFactory = _ => "max" };
         var output = new Option<string?>("--output") { Description = "Normalized-event NDJSON output; default (or -) standard output" };
-        var command = new Command("replay", "Replay a recording of raw frames through the normal pipeline (normalizers → event bus) to normalized-event NDJSON") { file, speed, output };
+        var snapshots = new Option<string?>("--snapshots") { Description = "Also run the analytics engine and write its metric snapshots (JSON lines, docs/schema/snapshot.md) to this file" };
+        var every = new Option<string>("--every") { Description = "Snapshot interval of event time, e.g. 60s, 5m (default 60s); a snapshot is also written at the end", DefaultValueFactory = _ => "60s" };
+        var command = new Command("replay", "Replay a recording of raw frames (or normalized-event NDJSON) through the normal pipeline (normalizers → event bus → analytics) to normalized-event NDJSON")
+        {
+            file, speed, output, snapshots, every,
+        };
         command.SetAction((parse, cancel) =>
         {
             _ = global;
-            return ExecuteAsync(parse.GetValue(file)!, parse.GetValue(speed), parse.GetValue(output), null, Console.Error, cancel);
+            return ExecuteAsync(parse.GetValue(file)!, parse.GetValue(speed), parse.GetValue(output), null, Console.Error, cancel,
+                parse.GetValue(snapshots), parse.GetValue(every));
         });
         return command;
     }
 
     /// <summary>The verb: returns the exit code. <paramref name="stdout"/> replaces standard output (tests).</summary>
     internal static async Task<int> ExecuteAsync(string path, string? speedText, string? outputPath, Stream? stdout, TextWriter error,
-        CancellationToken cancel)
+        CancellationToken cancel, string? snapshotsPath = null, string? everyText = "60s")
     {
         if (!TryParseSpeed(speedText, out double factor))
         {
@@ -45,10 +52,48 @@ internal static class ReplayVerb
             return ExitCodes.BadConfiguration;
         }
 
+        long every = 0;
+        if (snapshotsPath is not null && !SimulateVerb.TryParseDuration(everyText ?? "60s", out every))
+        {
+            await error.WriteLineAsync($"barometer: --every: '{everyText}' is not a duration such as 60s, 5m or 1h").ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
+        }
+
         if (Directory.Exists(path))
         {
             await error.WriteLineAsync($"barometer: replay: cannot read '{path}': it is a directory, not a recording file").ConfigureAwait(false);
             return ExitCodes.BadConfiguration;
+        }
+
+        SnapshotEmitter? emitter = null;
+        if (snapshotsPath is not null)
+        {
+            try
+            {
+                emitter = new SnapshotEmitter(File.Create(snapshotsPath, 1 << 16), every);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"barometer: --snapshots: cannot create '{snapshotsPath}': {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.BadConfiguration;
+            }
+        }
+
+        using var snapshotOwner = emitter;
+        bool normalizedInput;
+        try
+        {
+            normalizedInput = NormalizedEventInput.Detect(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"barometer: replay: cannot read '{path}': {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
+        }
+
+        if (normalizedInput)
+        {
+            return await NormalizedEventInput.ReplayAsync(path, outputPath, stdout, factor, emitter, snapshotsPath, error, cancel).ConfigureAwait(false);
         }
 
         RecordingReader reader;
@@ -80,8 +125,12 @@ internal static class ReplayVerb
             {
                 var registry = new InstrumentRegistry();
                 var summary = await RunAsync(reader, venue => VenueNormalizers.TryCreate(venue, registry), stream, factor,
-                    TimeProvider.System, error, cancel).ConfigureAwait(false);
+                    TimeProvider.System, error, cancel, emitter).ConfigureAwait(false);
                 await error.WriteAsync(summary.Format(path)).ConfigureAwait(false);
+                if (emitter is not null)
+                {
+                    await error.WriteAsync(emitter.Describe(snapshotsPath!)).ConfigureAwait(false);
+                }
                 if (summary.Frames == 0 && summary.Header is null)
                 {
                     // Empty, or nothing in it parsed: not a recording (one with a header and no frames is fine).
@@ -134,7 +183,7 @@ internal static class ReplayVerb
 
     /// <summary>Replays every frame of <paramref name="reader"/>; the events go through an <see cref="EventBus"/> to <paramref name="output"/>.</summary>
     internal static async Task<ReplaySummary> RunAsync(RecordingReader reader, Func<VenueId, IFrameNormalizer?> createNormalizer,
-        Stream output, double speed, TimeProvider clock, TextWriter errors, CancellationToken cancel)
+        Stream output, double speed, TimeProvider clock, TextWriter errors, CancellationToken cancel, SnapshotEmitter? snapshots = null)
     {
         var summary = new ReplaySummary();
         reader.ErrorRaised += error =>
@@ -150,24 +199,20 @@ internal static class ReplayVerb
             }
         };
 
+        EventBusConsumer? analyticsConsumer = null;
         var normalizers = new IFrameNormalizer?[VenueIds.Count];
         var created = new bool[VenueIds.Count];
         using var bus = new EventBus();
         // Lossless: replay is offline, so the reader waits for the writer instead of dropping.
         var consumer = bus.Subscribe("replay-output", EventBus.DefaultCapacity, BusConsumerMode.Lossless);
         using var sink = new NdjsonEventWriter(output);
-        var writing = Task.Run(async () =>
+        var writing = ReplayDrain.Run(consumer, sink, sink.Flush);
+        var analysing = Task.CompletedTask;
+        if (snapshots is not null)
         {
-            while (await consumer.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                while (consumer.TryRead(out var e))
-                {
-                    sink.Publish(e);
-                }
-            }
-
-            sink.Flush();
-        }, CancellationToken.None);
+            analyticsConsumer = bus.Subscribe("replay-analytics", EventBus.DefaultCapacity, BusConsumerMode.Lossless);
+            analysing = ReplayDrain.Run(analyticsConsumer, snapshots, snapshots.Complete);
+        }
 
         long start = clock.GetTimestamp();
         long first = long.MinValue;
@@ -218,7 +263,9 @@ internal static class ReplayVerb
         finally
         {
             consumer.Complete();
+            analyticsConsumer?.Complete();
             await writing.ConfigureAwait(false);
+            await analysing.ConfigureAwait(false);
         }
 
         summary.Cancelled |= cancel.IsCancellationRequested;
@@ -233,6 +280,23 @@ internal static class ReplayVerb
         summary.Wall = clock.GetElapsedTime(start);
         return summary;
     }
+}
+
+/// <summary>Bus consumers of the replay (one task each, in order).</summary>
+internal static class ReplayDrain
+{
+    public static Task Run(EventBusConsumer consumer, IEventSink sink, Action complete) => Task.Run(async () =>
+    {
+        while (await consumer.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            while (consumer.TryRead(out var e))
+            {
+                sink.Publish(e);
+            }
+        }
+
+        complete();
+    }, CancellationToken.None);
 }
 
 /// <summary>Counts of one replay.</summary>
