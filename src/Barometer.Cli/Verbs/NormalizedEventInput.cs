@@ -54,7 +54,7 @@ internal static class NormalizedEventInput
             return ExitCodes.BadConfiguration;
         }
 
-        long lines = 0, bad = 0, first = long.MinValue;
+        long lineNumber = 0, lines = 0, bad = 0, first = long.MinValue;
         var clock = TimeProvider.System;
         long start = clock.GetTimestamp();
         var registry = new InstrumentRegistry();
@@ -77,18 +77,20 @@ internal static class NormalizedEventInput
             string? text;
             while (!cancel.IsCancellationRequested && (text = await reader.ReadLineAsync(cancel).ConfigureAwait(false)) is not null)
             {
-                lines++;
+                lineNumber++;
                 if (text.Length == 0)
                 {
                     continue;
                 }
+
+                lines++;
 
                 if (!NormalizedEventJson.TryParse(Encoding.UTF8.GetBytes(text), registry, out var e, out string reason))
                 {
                     bad++;
                     if (bad <= ReplayVerb.ListedErrors)
                     {
-                        await error.WriteLineAsync($"barometer: replay: line {lines.ToString(CultureInfo.InvariantCulture)}: {reason}; continuing with the next line").ConfigureAwait(false);
+                        await error.WriteLineAsync($"barometer: replay: line {lineNumber.ToString(CultureInfo.InvariantCulture)}: {reason}; continuing with the next line").ConfigureAwait(false);
                     }
 
                     continue;
@@ -114,7 +116,7 @@ internal static class NormalizedEventInput
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException)
         {
-            await error.WriteLineAsync($"barometer: replay: reading '{path}' stopped at line {lines.ToString(CultureInfo.InvariantCulture)}: {ex.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"barometer: replay: reading '{path}' stopped at line {lineNumber.ToString(CultureInfo.InvariantCulture)}: {ex.Message}").ConfigureAwait(false);
         }
         finally
         {
