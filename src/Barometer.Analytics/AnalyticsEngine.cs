@@ -2,7 +2,6 @@ using Barometer.Analytics.Book;
 using Barometer.Analytics.Derivatives;
 using Barometer.Analytics.Flow;
 using Barometer.Analytics.Snapshots;
-using Barometer.Analytics.Tape;
 using Barometer.Core.Events;
 
 namespace Barometer.Analytics;
@@ -15,7 +14,6 @@ namespace Barometer.Analytics;
 public sealed class AnalyticsEngine : IEventSink
 {
     private readonly FlowMetrics _flow;
-    private readonly TapeMetrics _tape;
     private readonly DerivativesMetrics _derivatives;
     private readonly BookMetrics _books;
 
@@ -24,7 +22,6 @@ public sealed class AnalyticsEngine : IEventSink
     {
         Options = options ?? new AnalyticsOptions();
         _flow = new FlowMetrics(Options);
-        _tape = new TapeMetrics(Options);
         _derivatives = new DerivativesMetrics(Options);
         _books = new BookMetrics(Options);
     }
@@ -49,11 +46,10 @@ public sealed class AnalyticsEngine : IEventSink
 
         Events++;
         _flow.OnEvent(e, time);
-        _tape.OnEvent(e, time);
         _derivatives.OnEvent(e, time);
         _books.OnEvent(e, time);
     }
 
     /// <summary>All metrics at <see cref="Now"/>.</summary>
-    public MetricsSnapshot Snapshot() => new(SnapshotSchema.Version, Now, Events, _flow.Snapshot(Now), _tape.Snapshot(Now), _derivatives.Snapshot(Now), _books.Snapshot(Now));
+    public MetricsSnapshot Snapshot() => new(SnapshotSchema.Version, Now, Events, _flow.Snapshot(Now), _derivatives.Snapshot(Now), _books.Snapshot(Now));
 }
