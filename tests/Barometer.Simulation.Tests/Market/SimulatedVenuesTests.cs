@@ -38,7 +38,8 @@ public sealed class SimulatedVenuesTests(ITestOutputHelper output)
         var drainUntil = DateTime.UtcNow.AddSeconds(60); // bounded: a venue that never goes quiet fails the comparison, not the run
         foreach (var (name, client) in new[] { ("binance", binance), ("bybit", bybit), ("okx", okx) })
         {
-            while (DateTime.UtcNow < drainUntil && await client.TryReceiveAsync(TimeSpan.FromSeconds(1)) is { } frame)
+            // Quiet for 3 s = drained (1 s was too short on a loaded 2-core CI machine: a pause ended the drain early).
+            while (DateTime.UtcNow < drainUntil && await client.TryReceiveAsync(TimeSpan.FromSeconds(3)) is { } frame)
             {
                 frames.Add(name + " " + frame);
             }
