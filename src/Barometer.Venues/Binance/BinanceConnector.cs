@@ -61,8 +61,8 @@ public sealed class BinanceConnector : IVenueConnector
         _restCounters = new StreamCounters("rest");
         _streams = [_restCounters];
         bool futures = venue == VenueId.BinanceFutures;
-        WebSocketRoot = Root(context.Endpoint.WebSocketUrl, futures ? BinanceConnectorOptions.FuturesWebSocketDefault : BinanceConnectorOptions.SpotWebSocketDefault);
-        RestRoot = Root(context.Endpoint.RestUrl, futures ? BinanceConnectorOptions.FuturesRestDefault : BinanceConnectorOptions.SpotRestDefault);
+        WebSocketRoot = HandlerSupport.Root(context.Endpoint.WebSocketUrl, futures ? BinanceConnectorOptions.FuturesWebSocketDefault : BinanceConnectorOptions.SpotWebSocketDefault);
+        RestRoot = HandlerSupport.Root(context.Endpoint.RestUrl, futures ? BinanceConnectorOptions.FuturesRestDefault : BinanceConnectorOptions.SpotRestDefault);
     }
 
     /// <inheritdoc />
@@ -108,7 +108,7 @@ public sealed class BinanceConnector : IVenueConnector
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         _http = new HttpClient { BaseAddress = new Uri(RestRoot + "/"), Timeout = Timeout.InfiniteTimeSpan };
-        _rest = new VenueRestClient(Venue, _http, _context) { InitialBackoff = Options.RestInitialBackoff };
+        _rest = new VenueRestClient(Venue, _http, _context) { InitialBackoff = Options.RestInitialBackoff, Counters = _restCounters };
         try
         {
             _instruments = await LoadInstrumentsAsync(cancellationToken).ConfigureAwait(false);
@@ -149,23 +149,7 @@ public sealed class BinanceConnector : IVenueConnector
     {
         string path = (Venue == VenueId.BinanceFutures ? "fapi/v1/depth" : "api/v3/depth")
             + "?symbol=" + instrument.VenueSymbol + "&limit=" + Options.DepthSnapshotLimit.ToString(CultureInfo.InvariantCulture);
-        return GetAsync(path, cancellationToken);
-    }
-
-    private async Task<RestResponse> GetAsync(string path, CancellationToken cancellationToken)
-    {
-        var response = await _rest!.GetAsync(path, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != 0)
-        {
-            _restCounters.OnFrame(response.Body.Length, response.ReceiveTime);
-        }
-
-        if (!response.IsSuccess)
-        {
-            _restCounters.OnParseError();
-        }
-
-        return response;
+        return _rest!.GetAsync(path, cancellationToken);
     }
 
     private async Task<List<Instrument>> LoadInstrumentsAsync(CancellationToken cancellationToken)
@@ -174,7 +158,7 @@ public sealed class BinanceConnector : IVenueConnector
         var backoff = new ReconnectBackoff(initial: Options.InitialBackoff, maximum: Options.MaximumBackoff);
         while (true)
         {
-            var response = await GetAsync(path, cancellationToken).ConfigureAwait(false);
+            var response = await _rest!.GetAsync(path, cancellationToken).ConfigureAwait(false);
             if (response.IsSuccess && BinanceRest.TryParseExchangeInfo(response.Body, out var symbols))
             {
                 _restCounters.State = ConnectionState.Subscribed;
@@ -250,7 +234,7 @@ public sealed class BinanceConnector : IVenueConnector
         foreach (var instrument in _instruments)
         {
             string path = "fapi/v1/fundingRate?symbol=" + instrument.VenueSymbol + "&limit=" + Options.FundingHistoryLimit.ToString(CultureInfo.InvariantCulture);
-            var response = await GetAsync(path, cancellationToken).ConfigureAwait(false);
+            var response = await _rest!.GetAsync(path, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccess)
             {
                 _logger.LogWarning("{Venue}: funding history of {Symbol} unavailable ({Error}); continuing without it",
@@ -275,7 +259,7 @@ public sealed class BinanceConnector : IVenueConnector
             foreach (var instrument in _instruments)
             {
                 string path = "fapi/v1/openInterest?symbol=" + instrument.VenueSymbol;
-                var response = await GetAsync(path, cancellationToken).ConfigureAwait(false);
+                var response = await _rest!.GetAsync(path, cancellationToken).ConfigureAwait(false);
                 if (!response.IsSuccess)
                 {
                     Log.Warn("open-interest", $"open interest of {instrument.VenueSymbol} unavailable ({response.Error})", response.Body);
@@ -364,6 +348,4 @@ public sealed class BinanceConnector : IVenueConnector
         _connections.Add(new WebSocketConnection(Venue, options, handler, _context));
         return handler;
     }
-
-    private static string Root(string configured, string fallback) => (configured.Length > 0 ? configured : fallback).TrimEnd('/');
 }

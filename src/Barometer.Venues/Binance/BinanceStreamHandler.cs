@@ -50,8 +50,7 @@ internal sealed class BinanceStreamHandler : IWebSocketHandler
     private readonly BinanceConnector _owner;
     private readonly StreamSubscriptions _subs;
     private readonly List<BinanceStream> _streams = [];
-    private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly StreamIndex _index = new();
     private readonly Dictionary<long, int[]> _pending = [];
     private readonly CaptureSink _capture = new();
     private CancellationTokenSource? _connectionStop;
@@ -64,7 +63,6 @@ internal sealed class BinanceStreamHandler : IWebSocketHandler
         _owner = owner;
         Name = name;
         _subs = new StreamSubscriptions(owner.Venue, owner.Sink);
-        _lookup = _byName.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public string Name { get; }
@@ -86,7 +84,7 @@ internal sealed class BinanceStreamHandler : IWebSocketHandler
         }
 
         _streams.Add(s);
-        _byName[stream] = index;
+        _index.Add(stream, index);
     }
 
     public async ValueTask OnConnectedAsync(WebSocketConnection connection, long time, CancellationToken cancellationToken)
@@ -95,7 +93,7 @@ internal sealed class BinanceStreamHandler : IWebSocketHandler
         _connectionStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _subs.OnConnected(time);
         _pending.Clear();
-        _nextCheckpoint = time + Micros(_owner.Options.BookCheckpointInterval);
+        _nextCheckpoint = time + HandlerSupport.Micros(_owner.Options.BookCheckpointInterval);
         foreach (var s in _streams)
         {
             if (s.Book is { } book)
@@ -134,7 +132,7 @@ internal sealed class BinanceStreamHandler : IWebSocketHandler
     {
         if (BinanceControl.TryGetStreamName(frame, out var name))
         {
-            if (!TryFind(name, out int index))
+            if (!_index.TryFind(name, out int index))
             {
                 if (BinanceControl.IsServerShutdown(frame))
                 {
@@ -156,7 +154,7 @@ internal sealed class BinanceStreamHandler : IWebSocketHandler
             }
 
             var result = _owner.Normalizer.Normalize(frame, receiveTime, _owner.Sink);
-            Tally(result, _subs.Counters(index), stream.Name, frame);
+            HandlerSupport.Tally(result, _subs.Counters(index), stream.Name, frame, _owner.Log);
             return;
         }
 
@@ -185,8 +183,8 @@ internal sealed class BinanceStreamHandler : IWebSocketHandler
         }
 
         // A bare payload on a combined connection, or something new: the normalizer says which.
-        var r = _owner.Normalizer.Normalize(frame, receiveTime, NullSink.Instance);
-        Tally(r.Outcome == NormalizeOutcome.Data ? NormalizeResult.Unknown("payload without stream envelope") : r, connection.Counters, Name, frame);
+        var r = _owner.Normalizer.Normalize(frame, receiveTime, NullEventSink.Instance);
+        HandlerSupport.Tally(r.Outcome == NormalizeOutcome.Data ? NormalizeResult.Unknown("payload without stream envelope") : r, connection.Counters, Name, frame, _owner.Log);
     }
 
     public ValueTask OnTickAsync(WebSocketConnection connection, long now, CancellationToken cancellationToken)
@@ -201,7 +199,7 @@ internal sealed class BinanceStreamHandler : IWebSocketHandler
 
         if (now >= _nextCheckpoint)
         {
-            _nextCheckpoint = now + Micros(_owner.Options.BookCheckpointInterval);
+            _nextCheckpoint = now + HandlerSupport.Micros(_owner.Options.BookCheckpointInterval);
             foreach (var s in _streams)
             {
                 if (s.Book is { IsSynced: true } book)
@@ -211,7 +209,7 @@ internal sealed class BinanceStreamHandler : IWebSocketHandler
             }
         }
 
-        if (_subs.Check(now) > 0 && now - _lastStaleRecycle >= Micros(_owner.Options.StaleRecycleInterval))
+        if (_subs.Check(now) > 0 && now - _lastStaleRecycle >= HandlerSupport.Micros(_owner.Options.StaleRecycleInterval))
         {
             _lastStaleRecycle = now;
             connection.RequestRecycle("stream " + _subs.FirstStaleTopic() + " stale (acknowledged or subscribed, but silent beyond its cadence)");
@@ -235,8 +233,8 @@ internal sealed class BinanceStreamHandler : IWebSocketHandler
         var result = _owner.Normalizer.Normalize(frame, receiveTime, _capture);
         if (result.Outcome != NormalizeOutcome.Data || !_capture.HasBook)
         {
-            Tally(result.Outcome == NormalizeOutcome.Data ? NormalizeResult.Unknown("depth stream without depthUpdate") : result,
-                _subs.Counters(index), stream.Name, frame);
+            HandlerSupport.Tally(result.Outcome == NormalizeOutcome.Data ? NormalizeResult.Unknown("depth stream without depthUpdate") : result,
+                _subs.Counters(index), stream.Name, frame, _owner.Log);
             return;
         }
 
@@ -305,60 +303,8 @@ internal sealed class BinanceStreamHandler : IWebSocketHandler
 
         if (_connectionStop is { } stop)
         {
-            _ = SendPacedAsync(connection, messages, stop.Token);
-        }
-    }
-
-    private async Task SendPacedAsync(WebSocketConnection connection, List<byte[]> messages, CancellationToken cancellationToken)
-    {
-        var pace = TimeSpan.FromSeconds(1.0 / _owner.Options.MessagesPerSecondFor(_owner.Venue));
-        try
-        {
-            foreach (var message in messages)
-            {
-                await Task.Delay(pace, _owner.Clock, cancellationToken).ConfigureAwait(false);
-                await connection.SendAsync(message, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The connection ended; the next one subscribes everything again.
-        }
-    }
-
-    private bool TryFind(ReadOnlySpan<byte> name, out int index)
-    {
-        index = -1;
-        if (name.Length > 128)
-        {
-            return false;
-        }
-
-        Span<char> chars = stackalloc char[name.Length];
-        for (int i = 0; i < name.Length; i++)
-        {
-            chars[i] = (char)name[i];
-        }
-
-        return _lookup.TryGetValue(chars, out index);
-    }
-
-    private void Tally(in NormalizeResult result, StreamCounters counters, string stream, ReadOnlySpan<byte> frame)
-    {
-        switch (result.Outcome)
-        {
-            case NormalizeOutcome.Malformed:
-                counters.OnParseError();
-                _owner.Log.Warn(stream + ":malformed", "malformed frame skipped: " + result.Reason, frame);
-                break;
-            case NormalizeOutcome.Unknown:
-                counters.OnUnknownMessage();
-                _owner.Log.Warn(stream + ":unknown", "unknown message skipped: " + result.Reason, frame);
-                break;
-            case NormalizeOutcome.VenueError:
-                counters.OnUnknownMessage();
-                _owner.Log.Warn(stream + ":error", "venue error: " + result.Reason, frame);
-                break;
+            _ = HandlerSupport.SendPacedAsync(connection, messages, TimeSpan.FromSeconds(1.0 / _owner.Options.MessagesPerSecondFor(_owner.Venue)), _owner.Clock,
+                delayFirst: true, stop.Token);
         }
     }
 
@@ -379,8 +325,6 @@ internal sealed class BinanceStreamHandler : IWebSocketHandler
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
 
-    private static long Micros(TimeSpan span) => span == TimeSpan.MaxValue ? long.MaxValue / 2 : span.Ticks / 10;
-
     /// <summary>Keeps the one BookUpdate a depth frame produces.</summary>
     private sealed class CaptureSink : IEventSink
     {
@@ -400,12 +344,4 @@ internal sealed class BinanceStreamHandler : IWebSocketHandler
         }
     }
 
-    private sealed class NullSink : IEventSink
-    {
-        public static readonly NullSink Instance = new();
-
-        public void Publish(in MarketEvent e)
-        {
-        }
-    }
 }

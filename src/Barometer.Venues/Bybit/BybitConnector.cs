@@ -59,8 +59,8 @@ public sealed class BybitConnector : IVenueConnector
         RestNormalizer = new BybitNormalizer(venue, context.Registry, registerUnknownSymbols: false);
         _restCounters = new StreamCounters("rest");
         _streams = [_restCounters];
-        WebSocketRoot = Root(context.Endpoint.WebSocketUrl, BybitConnectorOptions.WebSocketDefault);
-        RestRoot = Root(context.Endpoint.RestUrl, BybitConnectorOptions.RestDefault);
+        WebSocketRoot = HandlerSupport.Root(context.Endpoint.WebSocketUrl, BybitConnectorOptions.WebSocketDefault);
+        RestRoot = HandlerSupport.Root(context.Endpoint.RestUrl, BybitConnectorOptions.RestDefault);
     }
 
     /// <inheritdoc />
@@ -109,6 +109,7 @@ public sealed class BybitConnector : IVenueConnector
         _rest = new VenueRestClient(Venue, _http, _context)
         {
             InitialBackoff = Options.RestInitialBackoff,
+            Counters = _restCounters,
             // Public endpoints hit the IP limit: HTTP 403 "access too frequent"; the per-UID limit is
             // HTTP 200 with retCode 10006 "Too many visits!" (../shared/venues/bybit.md, rate-limit page).
             RateLimitStatuses = new HashSet<int> { 429, 403 },
@@ -141,22 +142,6 @@ public sealed class BybitConnector : IVenueConnector
     {
         _http?.Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    private async Task<RestResponse> GetAsync(string path, CancellationToken cancellationToken)
-    {
-        var response = await _rest!.GetAsync(path, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != 0)
-        {
-            _restCounters.OnFrame(response.Body.Length, response.ReceiveTime);
-        }
-
-        if (!response.IsSuccess)
-        {
-            _restCounters.OnParseError();
-        }
-
-        return response;
     }
 
     private async Task<List<Instrument>> LoadInstrumentsAsync(CancellationToken cancellationToken)
@@ -194,7 +179,7 @@ public sealed class BybitConnector : IVenueConnector
         {
             string path = "v5/market/instruments-info?category=" + Category + "&limit=1000"
                 + (cursor.Length > 0 ? "&cursor=" + Uri.EscapeDataString(cursor) : string.Empty);
-            var response = await GetAsync(path, cancellationToken).ConfigureAwait(false);
+            var response = await _rest!.GetAsync(path, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccess)
             {
                 return (null, response.Error);
@@ -284,7 +269,7 @@ public sealed class BybitConnector : IVenueConnector
 
     private async Task BackfillOneAsync(string what, string path, Instrument instrument, CancellationToken cancellationToken)
     {
-        var response = await GetAsync(path, cancellationToken).ConfigureAwait(false);
+        var response = await _rest!.GetAsync(path, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess)
         {
             _logger.LogWarning("{Venue}: {What} of {Symbol} unavailable ({Error}); continuing without it",
@@ -365,6 +350,4 @@ public sealed class BybitConnector : IVenueConnector
         });
         return handler;
     }
-
-    private static string Root(string configured, string fallback) => (configured.Length > 0 ? configured : fallback).TrimEnd('/');
 }

@@ -47,8 +47,7 @@ internal sealed class BybitStreamHandler : IWebSocketHandler
     private readonly BybitConnector _owner;
     private readonly StreamSubscriptions _subs;
     private readonly List<BybitTopic> _topics = [];
-    private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly StreamIndex _index = new();
     private readonly Dictionary<string, int[]> _pending = new(StringComparer.Ordinal);
     private CancellationTokenSource? _connectionStop;
     private long _lastStaleRecycle = long.MinValue / 2; // half: "now - it" must not overflow
@@ -61,7 +60,6 @@ internal sealed class BybitStreamHandler : IWebSocketHandler
         Name = name;
         _subs = new StreamSubscriptions(owner.Venue, owner.Sink);
         Normalizer = new BybitNormalizer(owner.Venue, owner.Registry, registerUnknownSymbols: false);
-        _lookup = _byName.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public string Name { get; }
@@ -83,7 +81,7 @@ internal sealed class BybitStreamHandler : IWebSocketHandler
         }
 
         _topics.Add(t);
-        _byName[topic] = index;
+        _index.Add(topic, index);
     }
 
     public async ValueTask OnConnectedAsync(WebSocketConnection connection, long time, CancellationToken cancellationToken)
@@ -93,7 +91,7 @@ internal sealed class BybitStreamHandler : IWebSocketHandler
         _subs.OnConnected(time);
         _pending.Clear();
         Normalizer.TickerStates.ResetAll();
-        _nextCheckpoint = time + Micros(_owner.Options.BookCheckpointInterval);
+        _nextCheckpoint = time + HandlerSupport.Micros(_owner.Options.BookCheckpointInterval);
         foreach (var t in _topics)
         {
             t.Book?.Reset();
@@ -123,7 +121,7 @@ internal sealed class BybitStreamHandler : IWebSocketHandler
     {
         if (TryReadTopic(frame, out var name))
         {
-            if (!TryFind(name, out int index))
+            if (!_index.TryFind(name, out int index))
             {
                 connection.Counters.OnUnknownMessage();
                 _owner.Log.Warn(Name + ":unrouted", "frame of a topic this connection did not subscribe", frame);
@@ -144,13 +142,13 @@ internal sealed class BybitStreamHandler : IWebSocketHandler
                 }
                 else
                 {
-                    Tally(Normalizer.Normalize(frame, receiveTime, NullSink.Instance), _subs.Counters(index), topic.Name, frame);
+                    HandlerSupport.Tally(Normalizer.Normalize(frame, receiveTime, NullEventSink.Instance), _subs.Counters(index), topic.Name, frame, _owner.Log);
                 }
 
                 return;
             }
 
-            Tally(Normalizer.Normalize(frame, receiveTime, _owner.Sink), _subs.Counters(index), topic.Name, frame);
+            HandlerSupport.Tally(Normalizer.Normalize(frame, receiveTime, _owner.Sink), _subs.Counters(index), topic.Name, frame, _owner.Log);
             return;
         }
 
@@ -160,8 +158,8 @@ internal sealed class BybitStreamHandler : IWebSocketHandler
             return;
         }
 
-        var r = Normalizer.Normalize(frame, receiveTime, NullSink.Instance);
-        Tally(r.Outcome == NormalizeOutcome.Data ? NormalizeResult.Unknown("data without a topic") : r, connection.Counters, Name, frame);
+        var r = Normalizer.Normalize(frame, receiveTime, NullEventSink.Instance);
+        HandlerSupport.Tally(r.Outcome == NormalizeOutcome.Data ? NormalizeResult.Unknown("data without a topic") : r, connection.Counters, Name, frame, _owner.Log);
     }
 
     public ValueTask OnTickAsync(WebSocketConnection connection, long now, CancellationToken cancellationToken)
@@ -176,7 +174,7 @@ internal sealed class BybitStreamHandler : IWebSocketHandler
 
         if (now >= _nextCheckpoint)
         {
-            _nextCheckpoint = now + Micros(_owner.Options.BookCheckpointInterval);
+            _nextCheckpoint = now + HandlerSupport.Micros(_owner.Options.BookCheckpointInterval);
             foreach (var t in _topics)
             {
                 if (t.Book is { IsSynced: true } book)
@@ -186,7 +184,7 @@ internal sealed class BybitStreamHandler : IWebSocketHandler
             }
         }
 
-        if (_subs.Check(now) > 0 && now - _lastStaleRecycle >= Micros(_owner.Options.StaleRecycleInterval))
+        if (_subs.Check(now) > 0 && now - _lastStaleRecycle >= HandlerSupport.Micros(_owner.Options.StaleRecycleInterval))
         {
             _lastStaleRecycle = now;
             connection.RequestRecycle("topic " + _subs.FirstStaleTopic() + " stale (subscribed, but silent beyond its cadence)");
@@ -210,7 +208,7 @@ internal sealed class BybitStreamHandler : IWebSocketHandler
     /// </summary>
     private void Resubscribe(WebSocketConnection connection, BybitTopic topic, int index, long now)
     {
-        if (now - topic.LastResubscribe < Micros(_owner.Options.BookResubscribeInterval) || _connectionStop is not { } stop)
+        if (now - topic.LastResubscribe < HandlerSupport.Micros(_owner.Options.BookResubscribeInterval) || _connectionStop is not { } stop)
         {
             return;
         }
@@ -218,7 +216,7 @@ internal sealed class BybitStreamHandler : IWebSocketHandler
         topic.LastResubscribe = now;
         topic.Book!.OnResubscribed();
         var messages = new List<byte[]> { Request("unsubscribe", [index], track: false), Request("subscribe", [index]) };
-        _ = SendPacedAsync(connection, messages, stop.Token, delayFirst: false);
+        _ = HandlerSupport.SendPacedAsync(connection, messages, Pace(), _owner.Clock, delayFirst: false, stop.Token);
     }
 
     private void OnAck(WebSocketConnection connection, BybitAck ack, ReadOnlySpan<byte> frame, long time)
@@ -273,7 +271,7 @@ internal sealed class BybitStreamHandler : IWebSocketHandler
 
         if (_connectionStop is { } stop && retry.Count > 0)
         {
-            _ = SendPacedAsync(connection, retry, stop.Token, delayFirst: true);
+            _ = HandlerSupport.SendPacedAsync(connection, retry, Pace(), _owner.Clock, delayFirst: true, stop.Token);
         }
     }
 
@@ -291,27 +289,6 @@ internal sealed class BybitStreamHandler : IWebSocketHandler
 
     private static bool EndsWithTopic(string retMsg, string topic) =>
         retMsg.EndsWith(topic, StringComparison.Ordinal) || retMsg.Contains("topic:" + topic, StringComparison.Ordinal);
-
-    private async Task SendPacedAsync(WebSocketConnection connection, List<byte[]> messages, CancellationToken cancellationToken, bool delayFirst)
-    {
-        var pace = Pace();
-        try
-        {
-            for (int i = 0; i < messages.Count; i++)
-            {
-                if (i > 0 || delayFirst)
-                {
-                    await Task.Delay(pace, _owner.Clock, cancellationToken).ConfigureAwait(false);
-                }
-
-                await connection.SendAsync(messages[i], cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The connection ended; the next one subscribes everything again.
-        }
-    }
 
     private TimeSpan Pace() => TimeSpan.FromSeconds(1.0 / _owner.Options.SubscribeMessagesPerSecond);
 
@@ -373,50 +350,4 @@ internal sealed class BybitStreamHandler : IWebSocketHandler
         return false;
     }
 
-    private bool TryFind(ReadOnlySpan<byte> name, out int index)
-    {
-        index = -1;
-        if (name.Length > 128)
-        {
-            return false;
-        }
-
-        Span<char> chars = stackalloc char[name.Length];
-        for (int i = 0; i < name.Length; i++)
-        {
-            chars[i] = (char)name[i];
-        }
-
-        return _lookup.TryGetValue(chars, out index);
-    }
-
-    private void Tally(in NormalizeResult result, StreamCounters counters, string stream, ReadOnlySpan<byte> frame)
-    {
-        switch (result.Outcome)
-        {
-            case NormalizeOutcome.Malformed:
-                counters.OnParseError();
-                _owner.Log.Warn(stream + ":malformed", "malformed frame skipped: " + result.Reason, frame);
-                break;
-            case NormalizeOutcome.Unknown:
-                counters.OnUnknownMessage();
-                _owner.Log.Warn(stream + ":unknown", "unknown message skipped: " + result.Reason, frame);
-                break;
-            case NormalizeOutcome.VenueError:
-                counters.OnUnknownMessage();
-                _owner.Log.Warn(stream + ":error", "venue error: " + result.Reason, frame);
-                break;
-        }
-    }
-
-    private static long Micros(TimeSpan span) => span == TimeSpan.MaxValue ? long.MaxValue / 2 : span.Ticks / 10;
-
-    private sealed class NullSink : IEventSink
-    {
-        public static readonly NullSink Instance = new();
-
-        public void Publish(in MarketEvent e)
-        {
-        }
-    }
 }

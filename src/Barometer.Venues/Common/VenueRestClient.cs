@@ -60,6 +60,12 @@ public sealed class VenueRestClient
     /// <summary>Requests sent.</summary>
     public long Requests => Interlocked.Read(ref _requests);
 
+    /// <summary>
+    /// Health counters of the venue's REST traffic (null: none): every response counts as a frame,
+    /// every failed call as a parse error.
+    /// </summary>
+    public StreamCounters? Counters { get; init; }
+
     /// <summary>HTTP statuses that mean "rate limited: wait (Retry-After) and retry". Default 429 and 418 (Binance); Bybit adds 403.</summary>
     public IReadOnlySet<int> RateLimitStatuses { get; init; } = new HashSet<int> { 429, 418 };
 
@@ -74,6 +80,25 @@ public sealed class VenueRestClient
 
     /// <summary>GETs <paramref name="pathAndQuery"/> (relative to the HttpClient's base address), retrying as described.</summary>
     public async Task<RestResponse> GetAsync(string pathAndQuery, CancellationToken cancellationToken)
+    {
+        var response = await GetCoreAsync(pathAndQuery, cancellationToken).ConfigureAwait(false);
+        if (Counters is { } counters)
+        {
+            if (response.StatusCode != 0)
+            {
+                counters.OnFrame(response.Body.Length, response.ReceiveTime);
+            }
+
+            if (!response.IsSuccess)
+            {
+                counters.OnParseError();
+            }
+        }
+
+        return response;
+    }
+
+    private async Task<RestResponse> GetCoreAsync(string pathAndQuery, CancellationToken cancellationToken)
     {
         var backoff = new ReconnectBackoff(seed: pathAndQuery.Length, initial: InitialBackoff, maximum: TimeSpan.FromSeconds(30));
         int status = 0;

@@ -59,8 +59,8 @@ public sealed class OkxConnector : IVenueConnector
         Log = new RateLimitedLog(_logger, context.Clock);
         _restCounters = new StreamCounters("rest");
         _streams = [_restCounters];
-        WebSocketRoot = Root(context.Endpoint.WebSocketUrl, OkxConnectorOptions.WebSocketDefault);
-        RestRoot = Root(context.Endpoint.RestUrl, OkxConnectorOptions.RestDefault);
+        WebSocketRoot = HandlerSupport.Root(context.Endpoint.WebSocketUrl, OkxConnectorOptions.WebSocketDefault);
+        RestRoot = HandlerSupport.Root(context.Endpoint.RestUrl, OkxConnectorOptions.RestDefault);
     }
 
     /// <inheritdoc />
@@ -102,7 +102,7 @@ public sealed class OkxConnector : IVenueConnector
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         _http = new HttpClient { BaseAddress = new Uri(RestRoot + "/"), Timeout = Timeout.InfiniteTimeSpan };
-        _rest = new VenueRestClient(Venue, _http, _context) { InitialBackoff = Options.RestInitialBackoff };
+        _rest = new VenueRestClient(Venue, _http, _context) { InitialBackoff = Options.RestInitialBackoff, Counters = _restCounters };
         try
         {
             var infos = await LoadInstrumentsAsync(cancellationToken).ConfigureAwait(false);
@@ -136,23 +136,7 @@ public sealed class OkxConnector : IVenueConnector
 
     /// <summary>GET /api/v5/market/books?instId=…&amp;sz=… (the REST seed with seqId; 40 requests / 2 s per IP).</summary>
     internal Task<RestResponse> FetchBooksAsync(string instId, CancellationToken cancellationToken) =>
-        GetAsync("api/v5/market/books?instId=" + instId + "&sz=" + Options.SeedDepth.ToString(CultureInfo.InvariantCulture), cancellationToken);
-
-    private async Task<RestResponse> GetAsync(string path, CancellationToken cancellationToken)
-    {
-        var response = await _rest!.GetAsync(path, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != 0)
-        {
-            _restCounters.OnFrame(response.Body.Length, response.ReceiveTime);
-        }
-
-        if (!response.IsSuccess)
-        {
-            _restCounters.OnParseError();
-        }
-
-        return response;
-    }
+        _rest!.GetAsync("api/v5/market/books?instId=" + instId + "&sz=" + Options.SeedDepth.ToString(CultureInfo.InvariantCulture), cancellationToken);
 
     private async Task<List<OkxInstrumentInfo>> LoadInstrumentsAsync(CancellationToken cancellationToken)
     {
@@ -160,7 +144,7 @@ public sealed class OkxConnector : IVenueConnector
         var backoff = new ReconnectBackoff(initial: Options.InitialBackoff, maximum: Options.MaximumBackoff);
         while (true)
         {
-            var response = await GetAsync(path, cancellationToken).ConfigureAwait(false);
+            var response = await _rest!.GetAsync(path, cancellationToken).ConfigureAwait(false);
             if (response.IsSuccess && OkxRest.TryParseInstruments(response.Body, out var infos))
             {
                 _restCounters.State = ConnectionState.Subscribed;
@@ -238,7 +222,7 @@ public sealed class OkxConnector : IVenueConnector
         using var timer = new PeriodicTimer(Options.InstrumentsRefreshInterval, Clock);
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
-            var response = await GetAsync("api/v5/public/instruments?instType=" + InstType, cancellationToken).ConfigureAwait(false);
+            var response = await _rest!.GetAsync("api/v5/public/instruments?instType=" + InstType, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccess || !OkxRest.TryParseInstruments(response.Body, out var infos))
             {
                 Log.Warn("instruments-refresh", "daily instruments refresh failed (" + (response.IsSuccess ? "unparseable" : response.Error) + "); keeping the known contract values", response.Body);
@@ -286,7 +270,7 @@ public sealed class OkxConnector : IVenueConnector
 
     private async Task BackfillOneAsync(OkxNormalizer normalizer, string what, string path, Instrument instrument, CancellationToken cancellationToken)
     {
-        var response = await GetAsync(path, cancellationToken).ConfigureAwait(false);
+        var response = await _rest!.GetAsync(path, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess)
         {
             _logger.LogWarning("{Venue}: {What} of {Symbol} unavailable ({Error}); continuing without it",
@@ -374,6 +358,4 @@ public sealed class OkxConnector : IVenueConnector
         });
         return handler;
     }
-
-    private static string Root(string configured, string fallback) => (configured.Length > 0 ? configured : fallback).TrimEnd('/');
 }

@@ -197,7 +197,7 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         var holder = new BookHolder();
         try
         {
-            result = NormalizeCore(frame, receiveTime, NullSink.Instance, holder, booksOnly: true);
+            result = NormalizeCore(frame, receiveTime, NullEventSink.Instance, holder, booksOnly: true);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
@@ -1082,12 +1082,4 @@ public sealed class OkxNormalizer : IRestFrameNormalizer
         }
     }
 
-    private sealed class NullSink : IEventSink
-    {
-        public static readonly NullSink Instance = new();
-
-        public void Publish(in MarketEvent e)
-        {
-        }
-    }
 }

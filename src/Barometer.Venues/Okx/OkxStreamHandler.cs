@@ -50,8 +50,7 @@ internal sealed class OkxStreamHandler : IWebSocketHandler
     private readonly OkxConnector _owner;
     private readonly StreamSubscriptions _subs;
     private readonly List<OkxStream> _streams = [];
-    private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly StreamIndex _index = new();
     private readonly Dictionary<string, int[]> _pending = new(StringComparer.Ordinal);
     private CancellationTokenSource? _connectionStop;
     private long _lastStaleRecycle = long.MinValue / 2; // half: "now - it" must not overflow
@@ -64,7 +63,6 @@ internal sealed class OkxStreamHandler : IWebSocketHandler
         Name = name;
         Normalizer = normalizer;
         _subs = new StreamSubscriptions(owner.Venue, owner.Sink);
-        _lookup = _byName.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public string Name { get; }
@@ -86,7 +84,7 @@ internal sealed class OkxStreamHandler : IWebSocketHandler
         }
 
         _streams.Add(s);
-        _byName[s.Name] = index;
+        _index.Add(s.Name, index);
     }
 
     public async ValueTask OnConnectedAsync(WebSocketConnection connection, long time, CancellationToken cancellationToken)
@@ -95,7 +93,7 @@ internal sealed class OkxStreamHandler : IWebSocketHandler
         _connectionStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _subs.OnConnected(time);
         _pending.Clear();
-        _nextCheckpoint = time + Micros(_owner.Options.BookCheckpointInterval);
+        _nextCheckpoint = time + HandlerSupport.Micros(_owner.Options.BookCheckpointInterval);
         foreach (var s in _streams)
         {
             s.Book?.Reset();
@@ -131,7 +129,7 @@ internal sealed class OkxStreamHandler : IWebSocketHandler
         {
             if (isData)
             {
-                if (!_lookup.TryGetValue(key[..length], out int index))
+                if (!_index.TryFind(key[..length], out int index))
                 {
                     connection.Counters.OnUnknownMessage();
                     _owner.Log.Warn(Name + ":unrouted", "frame of a channel this connection did not subscribe", frame);
@@ -152,7 +150,7 @@ internal sealed class OkxStreamHandler : IWebSocketHandler
                     return; // the instType-wide liquidation feed also carries instruments not followed
                 }
 
-                Tally(result, _subs.Counters(index), stream.Name, frame);
+                HandlerSupport.Tally(result, _subs.Counters(index), stream.Name, frame, _owner.Log);
                 return;
             }
         }
@@ -168,8 +166,8 @@ internal sealed class OkxStreamHandler : IWebSocketHandler
             return;
         }
 
-        var r = Normalizer.Normalize(frame, receiveTime, NullSink.Instance);
-        Tally(r.Outcome == NormalizeOutcome.Data ? NormalizeResult.Unknown("data without an arg") : r, connection.Counters, Name, frame);
+        var r = Normalizer.Normalize(frame, receiveTime, NullEventSink.Instance);
+        HandlerSupport.Tally(r.Outcome == NormalizeOutcome.Data ? NormalizeResult.Unknown("data without an arg") : r, connection.Counters, Name, frame, _owner.Log);
     }
 
     public ValueTask OnTickAsync(WebSocketConnection connection, long now, CancellationToken cancellationToken)
@@ -184,7 +182,7 @@ internal sealed class OkxStreamHandler : IWebSocketHandler
 
         if (now >= _nextCheckpoint)
         {
-            _nextCheckpoint = now + Micros(_owner.Options.BookCheckpointInterval);
+            _nextCheckpoint = now + HandlerSupport.Micros(_owner.Options.BookCheckpointInterval);
             foreach (var s in _streams)
             {
                 if (s.Book is { IsSynced: true } book)
@@ -194,7 +192,7 @@ internal sealed class OkxStreamHandler : IWebSocketHandler
             }
         }
 
-        if (_subs.Check(now) > 0 && now - _lastStaleRecycle >= Micros(_owner.Options.StaleRecycleInterval))
+        if (_subs.Check(now) > 0 && now - _lastStaleRecycle >= HandlerSupport.Micros(_owner.Options.StaleRecycleInterval))
         {
             _lastStaleRecycle = now;
             connection.RequestRecycle("channel " + _subs.FirstStaleTopic() + " stale (subscribed, but silent beyond its cadence)");
@@ -216,7 +214,7 @@ internal sealed class OkxStreamHandler : IWebSocketHandler
     {
         if (!Normalizer.TryParseBookMessage(frame, receiveTime, out var message, out var result))
         {
-            Tally(result.Outcome == NormalizeOutcome.Data ? NormalizeResult.Unknown("books frame without a book") : result, _subs.Counters(index), stream.Name, frame);
+            HandlerSupport.Tally(result.Outcome == NormalizeOutcome.Data ? NormalizeResult.Unknown("books frame without a book") : result, _subs.Counters(index), stream.Name, frame, _owner.Log);
             return;
         }
 
@@ -268,7 +266,7 @@ internal sealed class OkxStreamHandler : IWebSocketHandler
         {
             stream.LastResubscribe = now;
             book.OnSeedRequested();
-            _ = SendPacedAsync(connection, [Request("unsubscribe", [index], track: false), Request("subscribe", [index])], stop.Token, delayFirst: false);
+            _ = HandlerSupport.SendPacedAsync(connection, [Request("unsubscribe", [index], track: false), Request("subscribe", [index])], Pace(), _owner.Clock, delayFirst: false, stop.Token);
         }
     }
 
@@ -277,7 +275,7 @@ internal sealed class OkxStreamHandler : IWebSocketHandler
         switch (reply.Event)
         {
             case "subscribe":
-                if (_byName.TryGetValue(reply.StreamKey, out int index))
+                if (_index.TryFind(reply.StreamKey, out int index))
                 {
                     _subs.Confirm(index, time);
                 }
@@ -338,27 +336,7 @@ internal sealed class OkxStreamHandler : IWebSocketHandler
 
         if (_connectionStop is { } stop)
         {
-            _ = SendPacedAsync(connection, retry, stop.Token, delayFirst: true);
-        }
-    }
-
-    private async Task SendPacedAsync(WebSocketConnection connection, List<byte[]> messages, CancellationToken cancellationToken, bool delayFirst)
-    {
-        try
-        {
-            for (int i = 0; i < messages.Count; i++)
-            {
-                if (i > 0 || delayFirst)
-                {
-                    await Task.Delay(Pace(), _owner.Clock, cancellationToken).ConfigureAwait(false);
-                }
-
-                await connection.SendAsync(messages[i], cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The connection ended; the next one subscribes everything again.
+            _ = HandlerSupport.SendPacedAsync(connection, retry, Pace(), _owner.Clock, delayFirst: true, stop.Token);
         }
     }
 
@@ -480,33 +458,4 @@ internal sealed class OkxStreamHandler : IWebSocketHandler
         return false;
     }
 
-    private void Tally(in NormalizeResult result, StreamCounters counters, string stream, ReadOnlySpan<byte> frame)
-    {
-        switch (result.Outcome)
-        {
-            case NormalizeOutcome.Malformed:
-                counters.OnParseError();
-                _owner.Log.Warn(stream + ":malformed", "malformed frame skipped: " + result.Reason, frame);
-                break;
-            case NormalizeOutcome.Unknown:
-                counters.OnUnknownMessage();
-                _owner.Log.Warn(stream + ":unknown", "unknown message skipped: " + result.Reason, frame);
-                break;
-            case NormalizeOutcome.VenueError:
-                counters.OnUnknownMessage();
-                _owner.Log.Warn(stream + ":error", "venue error: " + result.Reason, frame);
-                break;
-        }
-    }
-
-    private static long Micros(TimeSpan span) => span == TimeSpan.MaxValue ? long.MaxValue / 2 : span.Ticks / 10;
-
-    private sealed class NullSink : IEventSink
-    {
-        public static readonly NullSink Instance = new();
-
-        public void Publish(in MarketEvent e)
-        {
-        }
-    }
 }
