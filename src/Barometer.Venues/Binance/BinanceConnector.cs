@@ -155,29 +155,13 @@ public sealed class BinanceConnector : IVenueConnector
     private async Task<List<Instrument>> LoadInstrumentsAsync(CancellationToken cancellationToken)
     {
         string path = Venue == VenueId.BinanceFutures ? "fapi/v1/exchangeInfo" : "api/v3/exchangeInfo";
-        var backoff = new ReconnectBackoff(initial: Options.InitialBackoff, maximum: Options.MaximumBackoff);
-        while (true)
+        var symbols = await StartupRest.RetryAsync<List<BinanceSymbolInfo>>(path, async cancel =>
         {
-            var response = await _rest!.GetAsync(path, cancellationToken).ConfigureAwait(false);
-            if (response.IsSuccess && BinanceRest.TryParseExchangeInfo(response.Body, out var symbols))
-            {
-                _restCounters.State = ConnectionState.Subscribed;
-                return Validate(symbols);
-            }
-
-            string why = response.IsSuccess ? "unparseable exchangeInfo response" : response.Error;
-            _restCounters.State = ConnectionState.Disconnected;
-            var delay = backoff.NextDelay();
-            _context.Sink.Publish(MarketEvent.From(new ConnectionStatus(Venue, null, "rest", UnixMicros.Now(Clock), ConnectionState.Disconnected,
-                $"GET /{path} failed: {why}; retrying in {delay.TotalSeconds:0.#} s")));
-            if (backoff.Attempt <= 1 || backoff.Attempt % 10 == 0)
-            {
-                _logger.LogWarning("{Venue}: GET /{Path} failed ({Why}); venue unreachable, retrying in {Delay:0.#} s (attempt {Attempt})",
-                    Venue.ToWireName(), path, why, delay.TotalSeconds, backoff.Attempt);
-            }
-
-            await Task.Delay(delay, Clock, cancellationToken).ConfigureAwait(false);
-        }
+            var response = await _rest!.GetAsync(path, cancel).ConfigureAwait(false);
+            return response.IsSuccess && BinanceRest.TryParseExchangeInfo(response.Body, out var parsed) ? (parsed, string.Empty)
+                : (null, response.IsSuccess ? "unparseable exchangeInfo response" : response.Error);
+        }, Venue, _restCounters, _context, _logger, Options.InitialBackoff, Options.MaximumBackoff, cancellationToken).ConfigureAwait(false);
+        return Validate(symbols);
     }
 
     private List<Instrument> Validate(List<BinanceSymbolInfo> symbols)

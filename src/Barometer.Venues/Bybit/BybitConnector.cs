@@ -146,28 +146,9 @@ public sealed class BybitConnector : IVenueConnector
 
     private async Task<List<Instrument>> LoadInstrumentsAsync(CancellationToken cancellationToken)
     {
-        var backoff = new ReconnectBackoff(initial: Options.InitialBackoff, maximum: Options.MaximumBackoff);
-        while (true)
-        {
-            var (infos, failure) = await FetchInstrumentsAsync(cancellationToken).ConfigureAwait(false);
-            if (infos is not null)
-            {
-                _restCounters.State = ConnectionState.Subscribed;
-                return Validate(infos);
-            }
-
-            _restCounters.State = ConnectionState.Disconnected;
-            var delay = backoff.NextDelay();
-            _context.Sink.Publish(MarketEvent.From(new ConnectionStatus(Venue, null, "rest", UnixMicros.Now(Clock), ConnectionState.Disconnected,
-                $"GET /v5/market/instruments-info failed: {failure}; retrying in {delay.TotalSeconds:0.#} s")));
-            if (backoff.Attempt <= 1 || backoff.Attempt % 10 == 0)
-            {
-                _logger.LogWarning("{Venue}: GET /v5/market/instruments-info failed ({Why}); venue unreachable, retrying in {Delay:0.#} s (attempt {Attempt})",
-                    Venue.ToWireName(), failure, delay.TotalSeconds, backoff.Attempt);
-            }
-
-            await Task.Delay(delay, Clock, cancellationToken).ConfigureAwait(false);
-        }
+        var infos = await StartupRest.RetryAsync<List<BybitInstrumentInfo>>("v5/market/instruments-info", FetchInstrumentsAsync, Venue, _restCounters,
+            _context, _logger, Options.InitialBackoff, Options.MaximumBackoff, cancellationToken).ConfigureAwait(false);
+        return Validate(infos);
     }
 
     /// <summary>All pages of instruments-info (linear has more than one page at 1000 per page only in theory; the cursor is followed).</summary>

@@ -1,3 +1,4 @@
+using Barometer.Core.Instruments;
 using Barometer.Core.Events;
 
 namespace Barometer.Venues.Common;
@@ -104,4 +105,44 @@ internal static class HandlerSupport
 
     /// <summary>A configured root URL, or the venue default, without a trailing slash.</summary>
     public static string Root(string configured, string fallback) => (configured.Length > 0 ? configured : fallback).TrimEnd('/');
+}
+
+/// <summary>The start-up REST call every connector retries until the venue answers (symbols, instruments).</summary>
+internal static class StartupRest
+{
+    /// <summary>
+    /// Calls <paramref name="attempt"/> until it returns a value. After each failure: the "rest"
+    /// counters go Disconnected, a ConnectionStatus on stream "rest" says what failed and when the
+    /// next try is ("GET /{path} failed: …; retrying in 2 s"), one warning is logged on the first
+    /// and every tenth attempt (not a flood), and it waits with jittered backoff. Cancellation ends it.
+    /// </summary>
+    public static async Task<T> RetryAsync<T>(string path, Func<CancellationToken, Task<(T? Value, string Failure)>> attempt, VenueId venue,
+        StreamCounters counters, VenueConnectorContext context, Microsoft.Extensions.Logging.ILogger logger, TimeSpan initial, TimeSpan maximum,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        var backoff = new ReconnectBackoff(initial: initial, maximum: maximum);
+        while (true)
+        {
+            var (value, why) = await attempt(cancellationToken).ConfigureAwait(false);
+            if (value is not null)
+            {
+                counters.State = ConnectionState.Subscribed;
+                return value;
+            }
+
+            counters.State = ConnectionState.Disconnected;
+            var delay = backoff.NextDelay();
+            context.Sink.Publish(MarketEvent.From(new ConnectionStatus(venue, null, "rest", Core.Time.UnixMicros.Now(context.Clock), ConnectionState.Disconnected,
+                $"GET /{path} failed: {why}; retrying in {delay.TotalSeconds:0.#} s")));
+            if (backoff.Attempt <= 1 || backoff.Attempt % 10 == 0)
+            {
+                Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger,
+                    "{Venue}: GET /{Path} failed ({Why}); venue unreachable, retrying in {Delay:0.#} s (attempt {Attempt})",
+                    venue.ToWireName(), path, why, delay.TotalSeconds, backoff.Attempt);
+            }
+
+            await Task.Delay(delay, context.Clock, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }

@@ -138,32 +138,15 @@ public sealed class OkxConnector : IVenueConnector
     internal Task<RestResponse> FetchBooksAsync(string instId, CancellationToken cancellationToken) =>
         _rest!.GetAsync("api/v5/market/books?instId=" + instId + "&sz=" + Options.SeedDepth.ToString(CultureInfo.InvariantCulture), cancellationToken);
 
-    private async Task<List<OkxInstrumentInfo>> LoadInstrumentsAsync(CancellationToken cancellationToken)
+    private Task<List<OkxInstrumentInfo>> LoadInstrumentsAsync(CancellationToken cancellationToken)
     {
         string path = "api/v5/public/instruments?instType=" + InstType;
-        var backoff = new ReconnectBackoff(initial: Options.InitialBackoff, maximum: Options.MaximumBackoff);
-        while (true)
+        return StartupRest.RetryAsync<List<OkxInstrumentInfo>>(path, async cancel =>
         {
-            var response = await _rest!.GetAsync(path, cancellationToken).ConfigureAwait(false);
-            if (response.IsSuccess && OkxRest.TryParseInstruments(response.Body, out var infos))
-            {
-                _restCounters.State = ConnectionState.Subscribed;
-                return infos;
-            }
-
-            string why = response.IsSuccess ? "unparseable instruments response" : response.Error;
-            _restCounters.State = ConnectionState.Disconnected;
-            var delay = backoff.NextDelay();
-            _context.Sink.Publish(MarketEvent.From(new ConnectionStatus(Venue, null, "rest", UnixMicros.Now(Clock), ConnectionState.Disconnected,
-                $"GET /{path} failed: {why}; retrying in {delay.TotalSeconds:0.#} s")));
-            if (backoff.Attempt <= 1 || backoff.Attempt % 10 == 0)
-            {
-                _logger.LogWarning("{Venue}: GET /{Path} failed ({Why}); venue unreachable, retrying in {Delay:0.#} s (attempt {Attempt})",
-                    Venue.ToWireName(), path, why, delay.TotalSeconds, backoff.Attempt);
-            }
-
-            await Task.Delay(delay, Clock, cancellationToken).ConfigureAwait(false);
-        }
+            var response = await _rest!.GetAsync(path, cancel).ConfigureAwait(false);
+            return response.IsSuccess && OkxRest.TryParseInstruments(response.Body, out var infos) ? (infos, string.Empty)
+                : (null, response.IsSuccess ? "unparseable instruments response" : response.Error);
+        }, Venue, _restCounters, _context, _logger, Options.InitialBackoff, Options.MaximumBackoff, cancellationToken);
     }
 
     private List<Instrument> Validate(List<OkxInstrumentInfo> infos)
