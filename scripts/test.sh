@@ -36,4 +36,4 @@ log "build (warnings are errors)"
 dotnet build Barometer.slnx --no-restore --nologo -v q -c Release
 log "test"
 dotnet test Barometer.slnx --no-build --nologo -c Release -v q \
-  --logger "console;verbosity=minimal" --results-directory TestResults "$@"
+  --logger "console;verbosity=minimal" --results-directory TestResults --blame-hang-timeout 8m "$@"
