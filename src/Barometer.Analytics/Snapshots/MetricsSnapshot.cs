@@ -1,6 +1,7 @@
 using Barometer.Analytics.Book;
 using Barometer.Analytics.Derivatives;
 using Barometer.Analytics.Flow;
+using Barometer.Analytics.Tape;
 
 namespace Barometer.Analytics.Snapshots;
 
@@ -12,9 +13,10 @@ namespace Barometer.Analytics.Snapshots;
 /// <param name="Time">Event time of the snapshot, UTC µs.</param>
 /// <param name="Events">Events consumed so far.</param>
 /// <param name="Flow">Rolling-window orderflow and volume, trend arrows, trade intensity and size trend, tick direction, exchange dominance.</param>
+/// <param name="Tape">CVD and divergence, large and whale trades, one-minute bars.</param>
 /// <param name="Derivatives">Funding, basis, open interest, cross-venue price spread.</param>
 /// <param name="Books">Top of book and L2 depth.</param>
-public sealed record MetricsSnapshot(int SchemaVersion, long Time, long Events, FlowSection Flow, DerivativesSection Derivatives, BookSection Books);
+public sealed record MetricsSnapshot(int SchemaVersion, long Time, long Events, FlowSection Flow, TapeSection Tape, DerivativesSection Derivatives, BookSection Books);
 
 /// <summary>Snapshot schema version.</summary>
 public static class SnapshotSchema
