@@ -22,6 +22,9 @@ public sealed record BarometerOptions
     /// <summary>Analytics thresholds.</summary>
     public ThresholdOptions Thresholds { get; init; } = new();
 
+    /// <summary>Risk guard thresholds.</summary>
+    public GuardOptions Guards { get; init; } = new();
+
     /// <summary>HTTP and WebSocket servers.</summary>
     public ServerOptions Server { get; init; } = new();
 
@@ -57,6 +60,7 @@ public sealed record BarometerOptions
         }
 
         Thresholds.Validate("Thresholds", problems);
+        Guards.Validate("Guards", problems);
         Server.Validate("Server", problems);
         Endpoints.Validate("Endpoints", problems);
         return problems;

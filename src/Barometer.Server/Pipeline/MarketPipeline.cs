@@ -58,6 +58,9 @@ public sealed record PipelineOptions
 
     /// <summary>Where the data comes from.</summary>
     public DataSource Source { get; init; } = DataSource.Live;
+
+    /// <summary>Lossy for live sources (a slow pipeline never blocks the sockets); lossless for a replay (the file waits).</summary>
+    public BusConsumerMode BusMode { get; init; } = BusConsumerMode.Lossy;
 }
 
 /// <summary>
@@ -98,7 +101,7 @@ public sealed class MarketPipeline : IAsyncDisposable
         _snapshotMicros = Math.Max(1000, (long)(options.SnapshotEvery.TotalMilliseconds * 1000));
         _engine = new AnalyticsEngine(options.Analytics with { QueueCompletedBars = writer is not null });
         _mapper = new HistoryRowMapper(options.Analytics.Thresholds.LargeTradeUsd);
-        _consumer = bus.Subscribe("pipeline", options.BusCapacity);
+        _consumer = bus.Subscribe("pipeline", options.BusCapacity, options.BusMode);
     }
 
     /// <summary>Settings.</summary>
