@@ -1,3 +1,4 @@
+using Barometer.Analytics.Liquidations;
 using Barometer.Core.Configuration;
 
 namespace Barometer.Analytics;
@@ -13,4 +14,7 @@ public sealed record AnalyticsOptions
 
     /// <summary>How many recent whale trades a snapshot lists. Default 20.</summary>
     public int RecentWhales { get; init; } = 20;
+
+    /// <summary>Liquidation heatmap, ring, cascade alert and level settings (thresholds are in <see cref="Thresholds"/>).</summary>
+    public LiquidationOptions Liquidations { get; init; } = new();
 }
