@@ -3,6 +3,7 @@ using Barometer.Analytics.Derivatives;
 using Barometer.Analytics.Flow;
 using Barometer.Analytics.Liquidations;
 using Barometer.Analytics.Snapshots;
+using Barometer.Analytics.Tape;
 using Barometer.Core.Events;
 
 namespace Barometer.Analytics;
@@ -17,6 +18,7 @@ public sealed class AnalyticsEngine : IEventSink
     private readonly FlowMetrics _flow;
     private readonly DerivativesMetrics _derivatives;
     private readonly BookMetrics _books;
+    private readonly TapeMetrics _tape;
     private readonly LiquidationMetrics _liquidations;
 
     /// <summary>Creates the engine.</summary>
@@ -29,6 +31,7 @@ public sealed class AnalyticsEngine : IEventSink
         _flow = new FlowMetrics(Options);
         _derivatives = new DerivativesMetrics(Options);
         _books = new BookMetrics(Options);
+        _tape = new TapeMetrics(Options);
         _liquidations = new LiquidationMetrics(Options, alerts);
     }
 
@@ -52,12 +55,22 @@ public sealed class AnalyticsEngine : IEventSink
 
         Events++;
         _flow.OnEvent(e, time);
+        _tape.OnEvent(e, time);
         _derivatives.OnEvent(e, time);
         _books.OnEvent(e, time);
         _liquidations.OnEvent(e, time);
     }
 
+    /// <summary>Completed bars dropped because <see cref="DrainCompletedBars"/> was not called often enough.</summary>
+    public long DroppedBars => _tape.DroppedBars;
+
+    /// <summary>
+    /// Moves the one-minute bars completed since the last call into <paramref name="into"/>, oldest
+    /// first (only with <see cref="AnalyticsOptions.QueueCompletedBars"/>); returns how many.
+    /// </summary>
+    public int DrainCompletedBars(List<MinuteBar> into) => _tape.DrainCompletedBars(into);
+
     /// <summary>All metrics at <see cref="Now"/>.</summary>
-    public MetricsSnapshot Snapshot() => new(SnapshotSchema.Version, Now, Events, _flow.Snapshot(Now), _derivatives.Snapshot(Now), _books.Snapshot(Now),
+    public MetricsSnapshot Snapshot() => new(SnapshotSchema.Version, Now, Events, _flow.Snapshot(Now), _tape.Snapshot(Now), _derivatives.Snapshot(Now), _books.Snapshot(Now),
         _liquidations.Snapshot(Now));
 }

@@ -15,6 +15,12 @@ public sealed record AnalyticsOptions
     /// <summary>How many recent whale trades a snapshot lists. Default 20.</summary>
     public int RecentWhales { get; init; } = 20;
 
+    /// <summary>
+    /// Queue every completed one-minute bar for <see cref="AnalyticsEngine.DrainCompletedBars"/> (storage).
+    /// Off by default: a consumer that never drains would only fill the bounded queue.
+    /// </summary>
+    public bool QueueCompletedBars { get; init; }
+
     /// <summary>Liquidation heatmap, ring, cascade alert and level settings (thresholds are in <see cref="Thresholds"/>).</summary>
     public LiquidationOptions Liquidations { get; init; } = new();
 }

@@ -2,6 +2,7 @@ using Barometer.Analytics.Book;
 using Barometer.Analytics.Derivatives;
 using Barometer.Analytics.Flow;
 using Barometer.Analytics.Liquidations;
+using Barometer.Analytics.Tape;
 
 namespace Barometer.Analytics.Snapshots;
 
@@ -13,10 +14,11 @@ namespace Barometer.Analytics.Snapshots;
 /// <param name="Time">Event time of the snapshot, UTC µs.</param>
 /// <param name="Events">Events consumed so far.</param>
 /// <param name="Flow">Rolling-window orderflow and volume, trend arrows, trade intensity and size trend, tick direction, exchange dominance.</param>
+/// <param name="Tape">CVD and divergence, large and whale trades, one-minute bars.</param>
 /// <param name="Derivatives">Funding, basis, open interest, cross-venue price spread.</param>
 /// <param name="Books">Top of book and L2 depth.</param>
 /// <param name="Liquidations">Liquidation totals, clusters, cascade risk and levels, heatmap, active and recent cascades.</param>
-public sealed record MetricsSnapshot(int SchemaVersion, long Time, long Events, FlowSection Flow, DerivativesSection Derivatives, BookSection Books,
+public sealed record MetricsSnapshot(int SchemaVersion, long Time, long Events, FlowSection Flow, TapeSection Tape, DerivativesSection Derivatives, BookSection Books,
     LiquidationSection Liquidations);
 
 /// <summary>Snapshot schema version.</summary>

@@ -200,8 +200,6 @@ internal static class ReplayVerb
         };
 
         EventBusConsumer? analyticsConsumer = null;
-        var normalizers = new IFrameNormalizer?[VenueIds.Count];
-        var created = new bool[VenueIds.Count];
         using var bus = new EventBus();
         // Lossless: replay is offline, so the reader waits for the writer instead of dropping.
         var consumer = bus.Subscribe("replay-output", EventBus.DefaultCapacity, BusConsumerMode.Lossless);
@@ -214,6 +212,41 @@ internal static class ReplayVerb
             analysing = ReplayDrain.Run(analyticsConsumer, snapshots, snapshots.Complete);
         }
 
+        long start = clock.GetTimestamp();
+        try
+        {
+            await FeedAsync(reader, createNormalizer, bus, speed, clock, summary, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            consumer.Complete();
+            analyticsConsumer?.Complete();
+            await writing.ConfigureAwait(false);
+            await analysing.ConfigureAwait(false);
+        }
+
+        summary.Cancelled |= cancel.IsCancellationRequested;
+        summary.Events = sink.Events;
+        foreach (var (kind, count) in sink.EventsByKind)
+        {
+            summary.EventsByKind[kind] = count;
+        }
+
+        summary.Header = reader.Header;
+        summary.Trailer = reader.Trailer;
+        summary.Wall = clock.GetElapsedTime(start);
+        return summary;
+    }
+    /// <summary>
+    /// Reads every frame of <paramref name="reader"/> through the venue normalizers into
+    /// <paramref name="bus"/>, paced by the recorded receive times (<paramref name="speed"/> 0: as fast
+    /// as possible), counting in <paramref name="summary"/>. Cancellation ends it quietly (Cancelled).
+    /// </summary>
+    internal static async Task FeedAsync(RecordingReader reader, Func<VenueId, IFrameNormalizer?> createNormalizer, IEventSink bus,
+        double speed, TimeProvider clock, ReplaySummary summary, CancellationToken cancel)
+    {
+        var normalizers = new IFrameNormalizer?[VenueIds.Count];
+        var created = new bool[VenueIds.Count];
         long start = clock.GetTimestamp();
         long first = long.MinValue;
         try
@@ -260,25 +293,6 @@ internal static class ReplayVerb
         {
             summary.Cancelled = true;
         }
-        finally
-        {
-            consumer.Complete();
-            analyticsConsumer?.Complete();
-            await writing.ConfigureAwait(false);
-            await analysing.ConfigureAwait(false);
-        }
-
-        summary.Cancelled |= cancel.IsCancellationRequested;
-        summary.Events = sink.Events;
-        foreach (var (kind, count) in sink.EventsByKind)
-        {
-            summary.EventsByKind[kind] = count;
-        }
-
-        summary.Header = reader.Header;
-        summary.Trailer = reader.Trailer;
-        summary.Wall = clock.GetElapsedTime(start);
-        return summary;
     }
 }
 
