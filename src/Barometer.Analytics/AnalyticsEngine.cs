@@ -1,6 +1,7 @@
 using Barometer.Analytics.Book;
 using Barometer.Analytics.Derivatives;
 using Barometer.Analytics.Flow;
+using Barometer.Analytics.Liquidations;
 using Barometer.Analytics.Snapshots;
 using Barometer.Analytics.Tape;
 using Barometer.Core.Events;
@@ -18,15 +19,20 @@ public sealed class AnalyticsEngine : IEventSink
     private readonly DerivativesMetrics _derivatives;
     private readonly BookMetrics _books;
     private readonly TapeMetrics _tape;
+    private readonly LiquidationMetrics _liquidations;
 
     /// <summary>Creates the engine.</summary>
-    public AnalyticsEngine(AnalyticsOptions? options = null)
+    /// <param name="options">Settings (defaults when null).</param>
+    /// <param name="alerts">Where alerts (liquidation cascades: opened, updated, closed) are published, from the thread that feeds
+    /// <see cref="Publish"/>; null publishes none.</param>
+    public AnalyticsEngine(AnalyticsOptions? options = null, IEventSink? alerts = null)
     {
         Options = options ?? new AnalyticsOptions();
         _flow = new FlowMetrics(Options);
         _derivatives = new DerivativesMetrics(Options);
         _books = new BookMetrics(Options);
         _tape = new TapeMetrics(Options);
+        _liquidations = new LiquidationMetrics(Options, alerts);
     }
 
     /// <summary>Settings.</summary>
@@ -52,6 +58,7 @@ public sealed class AnalyticsEngine : IEventSink
         _tape.OnEvent(e, time);
         _derivatives.OnEvent(e, time);
         _books.OnEvent(e, time);
+        _liquidations.OnEvent(e, time);
     }
 
     /// <summary>Completed bars dropped because <see cref="DrainCompletedBars"/> was not called often enough.</summary>
@@ -64,5 +71,6 @@ public sealed class AnalyticsEngine : IEventSink
     public int DrainCompletedBars(List<MinuteBar> into) => _tape.DrainCompletedBars(into);
 
     /// <summary>All metrics at <see cref="Now"/>.</summary>
-    public MetricsSnapshot Snapshot() => new(SnapshotSchema.Version, Now, Events, _flow.Snapshot(Now), _tape.Snapshot(Now), _derivatives.Snapshot(Now), _books.Snapshot(Now));
+    public MetricsSnapshot Snapshot() => new(SnapshotSchema.Version, Now, Events, _flow.Snapshot(Now), _tape.Snapshot(Now), _derivatives.Snapshot(Now), _books.Snapshot(Now),
+        _liquidations.Snapshot(Now));
 }

@@ -1,3 +1,4 @@
+using Barometer.Analytics.Liquidations;
 using Barometer.Core.Configuration;
 
 namespace Barometer.Analytics;
@@ -19,4 +20,7 @@ public sealed record AnalyticsOptions
     /// Off by default: a consumer that never drains would only fill the bounded queue.
     /// </summary>
     public bool QueueCompletedBars { get; init; }
+
+    /// <summary>Liquidation heatmap, ring, cascade alert and level settings (thresholds are in <see cref="Thresholds"/>).</summary>
+    public LiquidationOptions Liquidations { get; init; } = new();
 }

@@ -1,6 +1,7 @@
 using Barometer.Analytics.Book;
 using Barometer.Analytics.Derivatives;
 using Barometer.Analytics.Flow;
+using Barometer.Analytics.Liquidations;
 using Barometer.Analytics.Tape;
 
 namespace Barometer.Analytics.Snapshots;
@@ -16,7 +17,9 @@ namespace Barometer.Analytics.Snapshots;
 /// <param name="Tape">CVD and divergence, large and whale trades, one-minute bars.</param>
 /// <param name="Derivatives">Funding, basis, open interest, cross-venue price spread.</param>
 /// <param name="Books">Top of book and L2 depth.</param>
-public sealed record MetricsSnapshot(int SchemaVersion, long Time, long Events, FlowSection Flow, TapeSection Tape, DerivativesSection Derivatives, BookSection Books);
+/// <param name="Liquidations">Liquidation totals, clusters, cascade risk and levels, heatmap, active and recent cascades.</param>
+public sealed record MetricsSnapshot(int SchemaVersion, long Time, long Events, FlowSection Flow, TapeSection Tape, DerivativesSection Derivatives, BookSection Books,
+    LiquidationSection Liquidations);
 
 /// <summary>Snapshot schema version.</summary>
 public static class SnapshotSchema
