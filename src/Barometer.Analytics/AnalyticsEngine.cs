@@ -1,6 +1,7 @@
 using Barometer.Analytics.Book;
 using Barometer.Analytics.Derivatives;
 using Barometer.Analytics.Flow;
+using Barometer.Analytics.Guards;
 using Barometer.Analytics.Liquidations;
 using Barometer.Analytics.Snapshots;
 using Barometer.Analytics.Tape;
@@ -71,6 +72,51 @@ public sealed class AnalyticsEngine : IEventSink
     public int DrainCompletedBars(List<MinuteBar> into) => _tape.DrainCompletedBars(into);
 
     /// <summary>All metrics at <see cref="Now"/>.</summary>
-    public MetricsSnapshot Snapshot() => new(SnapshotSchema.Version, Now, Events, _flow.Snapshot(Now), _tape.Snapshot(Now), _derivatives.Snapshot(Now), _books.Snapshot(Now),
-        _liquidations.Snapshot(Now));
+    public MetricsSnapshot Snapshot()
+    {
+        var flow = _flow.Snapshot(Now);
+        var derivatives = _derivatives.Snapshot(Now);
+        var books = _books.Snapshot(Now);
+        var liquidations = _liquidations.Snapshot(Now);
+        return new(SnapshotSchema.Version, Now, Events, flow, _tape.Snapshot(Now), derivatives, books, liquidations,
+            Guards(flow, books, derivatives, liquidations));
+    }
+
+    private GuardSection Guards(FlowSection flow, BookSection books, DerivativesSection derivatives, LiquidationSection liquidations)
+    {
+        var assets = new List<string>(Options.Assets);
+        void Add(string asset)
+        {
+            if (!assets.Contains(asset))
+            {
+                assets.Add(asset);
+            }
+        }
+
+        if (assets.Count == 0)
+        {
+            foreach (var f in flow.Assets)
+            {
+                Add(f.Asset);
+            }
+
+            foreach (var m in books.Markets)
+            {
+                Add(m.Asset);
+            }
+
+            foreach (var r in derivatives.Funding)
+            {
+                Add(r.Asset);
+            }
+        }
+
+        var counts = new Dictionary<string, GuardLiquidations>(StringComparer.Ordinal);
+        foreach (var a in liquidations.Assets)
+        {
+            counts[a.Asset] = new GuardLiquidations(a.FiveMinutes.Count, a.FiveMinutes.IsLowerBound);
+        }
+
+        return GuardEvaluator.Evaluate(assets, flow, books, derivatives, counts, Options.Guards, Options.DataSource);
+    }
 }

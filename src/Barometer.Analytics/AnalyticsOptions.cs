@@ -23,4 +23,13 @@ public sealed record AnalyticsOptions
 
     /// <summary>Liquidation heatmap, ring, cascade alert and level settings (thresholds are in <see cref="Thresholds"/>).</summary>
     public LiquidationOptions Liquidations { get; init; } = new();
+
+    /// <summary>Risk guard thresholds.</summary>
+    public GuardOptions Guards { get; init; } = new();
+
+    /// <summary>Assets the guards cover (the configured instruments); empty: every asset seen.</summary>
+    public IReadOnlyList<string> Assets { get; init; } = [];
+
+    /// <summary>"live", "simulated" or "replay": stamped on the guards (the server sets it).</summary>
+    public string DataSource { get; init; } = "live";
 }

@@ -1,6 +1,7 @@
 using Barometer.Analytics.Book;
 using Barometer.Analytics.Derivatives;
 using Barometer.Analytics.Flow;
+using Barometer.Analytics.Guards;
 using Barometer.Analytics.Liquidations;
 using Barometer.Analytics.Tape;
 
@@ -18,8 +19,9 @@ namespace Barometer.Analytics.Snapshots;
 /// <param name="Derivatives">Funding, basis, open interest, cross-venue price spread.</param>
 /// <param name="Books">Top of book and L2 depth.</param>
 /// <param name="Liquidations">Liquidation totals, clusters, cascade risk and levels, heatmap, active and recent cascades.</param>
+/// <param name="Guards">Risk guards per asset (a function of the other sections).</param>
 public sealed record MetricsSnapshot(int SchemaVersion, long Time, long Events, FlowSection Flow, TapeSection Tape, DerivativesSection Derivatives, BookSection Books,
-    LiquidationSection Liquidations);
+    LiquidationSection Liquidations, GuardSection Guards);
 
 /// <summary>Snapshot schema version.</summary>
 public static class SnapshotSchema
