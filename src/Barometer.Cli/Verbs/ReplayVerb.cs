@@ -1,3 +1,5 @@
+using Barometer.Core.Configuration;
+using Barometer.Analytics;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -35,16 +37,21 @@ internal static class ReplayVerb
         };
         command.SetAction((parse, cancel) =>
         {
-            _ = global;
+            var options = global.Load(parse, Console.Error);
+            if (options is null)
+            {
+                return Task.FromResult(ExitCodes.BadConfiguration);
+            }
+
             return ExecuteAsync(parse.GetValue(file)!, parse.GetValue(speed), parse.GetValue(output), null, Console.Error, cancel,
-                parse.GetValue(snapshots), parse.GetValue(every));
+                parse.GetValue(snapshots), parse.GetValue(every), AnalyticsFor(options, "replay"));
         });
         return command;
     }
 
     /// <summary>The verb: returns the exit code. <paramref name="stdout"/> replaces standard output (tests).</summary>
     internal static async Task<int> ExecuteAsync(string path, string? speedText, string? outputPath, Stream? stdout, TextWriter error,
-        CancellationToken cancel, string? snapshotsPath = null, string? everyText = "60s")
+        CancellationToken cancel, string? snapshotsPath = null, string? everyText = "60s", AnalyticsOptions? analytics = null)
     {
         if (!TryParseSpeed(speedText, out double factor))
         {
@@ -70,7 +77,7 @@ internal static class ReplayVerb
         {
             try
             {
-                emitter = new SnapshotEmitter(File.Create(snapshotsPath, 1 << 16), every);
+                emitter = new SnapshotEmitter(File.Create(snapshotsPath, 1 << 16), every, analytics);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -150,6 +157,15 @@ internal static class ReplayVerb
             }
         }
     }
+
+    /// <summary>The analytics settings of a configuration (thresholds, guards, assets) for <paramref name="dataSource"/>.</summary>
+    internal static AnalyticsOptions AnalyticsFor(BarometerOptions options, string dataSource) => new()
+    {
+        Thresholds = options.Thresholds,
+        Guards = options.Guards,
+        Assets = options.Instruments,
+        DataSource = dataSource,
+    };
 
     /// <summary>"max" or "0" → 0 (as fast as possible); a positive finite number → that factor.</summary>
     internal static bool TryParseSpeed(string? text, out double speed)
