@@ -1,6 +1,7 @@
 using Barometer.Analytics.Book;
 using Barometer.Analytics.Derivatives;
 using Barometer.Analytics.Flow;
+using Barometer.Analytics.Risk;
 using Barometer.Analytics.Snapshots;
 using Barometer.Core.Events;
 
@@ -16,6 +17,8 @@ public sealed class AnalyticsEngine : IEventSink
     private readonly FlowMetrics _flow;
     private readonly DerivativesMetrics _derivatives;
     private readonly BookMetrics _books;
+    private readonly RegimeMetrics _regime;
+    private readonly CorrelationMetrics _correlation;
 
     /// <summary>Creates the engine.</summary>
     public AnalyticsEngine(AnalyticsOptions? options = null)
@@ -24,6 +27,8 @@ public sealed class AnalyticsEngine : IEventSink
         _flow = new FlowMetrics(Options);
         _derivatives = new DerivativesMetrics(Options);
         _books = new BookMetrics(Options);
+        _regime = new RegimeMetrics(Options, _books);
+        _correlation = new CorrelationMetrics(Options);
     }
 
     /// <summary>Settings.</summary>
@@ -47,9 +52,14 @@ public sealed class AnalyticsEngine : IEventSink
         Events++;
         _flow.OnEvent(e, time);
         _derivatives.OnEvent(e, time);
+
+        // Regime samples book depth at 10 s boundaries as it was before the crossing event: it must see the event before the book family applies it.
+        _regime.OnEvent(e, time);
         _books.OnEvent(e, time);
+        _correlation.OnEvent(e, time);
     }
 
     /// <summary>All metrics at <see cref="Now"/>.</summary>
-    public MetricsSnapshot Snapshot() => new(SnapshotSchema.Version, Now, Events, _flow.Snapshot(Now), _derivatives.Snapshot(Now), _books.Snapshot(Now));
+    public MetricsSnapshot Snapshot() => new(SnapshotSchema.Version, Now, Events, _flow.Snapshot(Now), _derivatives.Snapshot(Now), _books.Snapshot(Now),
+        _regime.Snapshot(Now), _correlation.Snapshot(Now));
 }

@@ -1,6 +1,7 @@
 using Barometer.Analytics.Book;
 using Barometer.Analytics.Derivatives;
 using Barometer.Analytics.Flow;
+using Barometer.Analytics.Risk;
 
 namespace Barometer.Analytics.Snapshots;
 
@@ -14,7 +15,10 @@ namespace Barometer.Analytics.Snapshots;
 /// <param name="Flow">Rolling-window orderflow and volume, trend arrows, trade intensity and size trend, tick direction, exchange dominance.</param>
 /// <param name="Derivatives">Funding, basis, open interest, cross-venue price spread.</param>
 /// <param name="Books">Top of book and L2 depth.</param>
-public sealed record MetricsSnapshot(int SchemaVersion, long Time, long Events, FlowSection Flow, DerivativesSection Derivatives, BookSection Books);
+/// <param name="Regime">Market regime, realized volatility and liquidity per asset.</param>
+/// <param name="Correlation">Cross-asset and cross-venue correlation of 1 s returns, lead/lag.</param>
+public sealed record MetricsSnapshot(int SchemaVersion, long Time, long Events, FlowSection Flow, DerivativesSection Derivatives, BookSection Books,
+    RegimeSection Regime, CorrelationSection Correlation);
 
 /// <summary>Snapshot schema version.</summary>
 public static class SnapshotSchema
