@@ -74,11 +74,11 @@ internal static class CorrelationCalc
         }
 
         samples = (int)n;
-        if (samples < minSamples)
-        {
-            return double.NaN;
-        }
+        return samples < minSamples ? double.NaN : Coefficient(n, sa, sb, saa, sbb, sab);
+    }
 
+    private static double Coefficient(double n, double sa, double sb, double saa, double sbb, double sab)
+    {
         double va = saa - (sa * sa / n);
         double vb = sbb - (sb * sb / n);
         if (!(va > RelativeVarianceFloor * saa) || !(vb > RelativeVarianceFloor * sbb))
@@ -90,11 +90,41 @@ internal static class CorrelationCalc
         return Math.Clamp(r, -1.0, 1.0);
     }
 
-    /// <summary>True when the pairs exist but one side does not vary (the NaN of <see cref="Pearson"/> is not for lack of samples).</summary>
-    public static string? ZeroVarianceReason(ReturnSeries a, ReturnSeries b, string aName, string bName)
+    /// <summary>
+    /// Lag-0 Pearson coefficient of two gapped arrays (NaN = no return) over the positions where
+    /// both have a value, without building series; NaN with fewer than <paramref name="minSamples"/>
+    /// pairs or no variation on a side.
+    /// </summary>
+    public static double Pearson(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int minSamples, out int samples)
     {
-        bool aFlat = a.Count > 0 && IsFlat(a);
-        bool bFlat = b.Count > 0 && IsFlat(b);
+        double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+        int n = 0;
+        b = b[..a.Length];
+        for (int i = 0; i < a.Length; i++)
+        {
+            double x = a[i], y = b[i];
+            if (double.IsNaN(x) || double.IsNaN(y))
+            {
+                continue;
+            }
+
+            n++;
+            sa += x;
+            sb += y;
+            saa += x * x;
+            sbb += y * y;
+            sab += x * y;
+        }
+
+        samples = n;
+        return n < minSamples ? double.NaN : Coefficient(n, sa, sb, saa, sbb, sab);
+    }
+
+    /// <summary>Why a coefficient with enough pairs is NaN: which side has no price change over the window (all returns 0), or null.</summary>
+    public static string? ZeroVarianceReason(ReadOnlySpan<double> a, ReadOnlySpan<double> b, string aName, string bName)
+    {
+        bool aFlat = IsFlat(a);
+        bool bFlat = IsFlat(b);
         return aFlat && bFlat ? $"no price change of {aName} or {bName} in the window (zero variance)"
             : aFlat ? $"no price change of {aName} in the window (zero variance)"
             : bFlat ? $"no price change of {bName} in the window (zero variance)"
@@ -149,11 +179,12 @@ internal static class CorrelationCalc
             : new LeadLag(second, first, -bestLag, bestLag, best, null, null);
     }
 
-    private static bool IsFlat(ReturnSeries s)
+    /// <summary>No non-zero return (gaps are 0 or NaN).</summary>
+    private static bool IsFlat(ReadOnlySpan<double> returns)
     {
-        for (int i = 0; i < s.Length; i++)
+        foreach (double r in returns)
         {
-            if (s.X[i] != 0)
+            if (r != 0 && !double.IsNaN(r))
             {
                 return false;
             }

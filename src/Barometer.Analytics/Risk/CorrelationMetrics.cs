@@ -98,10 +98,12 @@ internal sealed class CorrelationMetrics : IMetricFamily<CorrelationSection>
         assets.Sort(string.CompareOrdinal);
         var assetRows = new CorrelationAsset[assets.Count];
         var assetSeries = new ReturnSeries[assets.Count];
+        var assetReturns = new double[assets.Count][];
         var crossVenue = new CrossVenueCorrelation[assets.Count];
         for (int a = 0; a < assets.Count; a++)
         {
-            BuildAsset(assets[a], markets, returns, now, out assetRows[a], out assetSeries[a], out crossVenue[a]);
+            BuildAsset(assets[a], markets, returns, now, out assetRows[a], out assetReturns[a], out crossVenue[a]);
+            assetSeries[a] = CorrelationCalc.Series(assetReturns[a]);
         }
 
         var pairs = new List<AssetPairCorrelation>(assets.Count * (assets.Count - 1) / 2);
@@ -109,7 +111,7 @@ internal sealed class CorrelationMetrics : IMetricFamily<CorrelationSection>
         {
             for (int b = a + 1; b < assets.Count; b++)
             {
-                pairs.Add(Pair(assetRows[a], assetRows[b], assetSeries[a], assetSeries[b]));
+                pairs.Add(Pair(assetRows[a], assetRows[b], assetReturns[a], assetReturns[b], assetSeries[a], assetSeries[b]));
             }
         }
 
@@ -118,7 +120,7 @@ internal sealed class CorrelationMetrics : IMetricFamily<CorrelationSection>
     }
 
     private void BuildAsset(string asset, Market[] markets, double[][] returns, long now,
-        out CorrelationAsset row, out ReturnSeries series, out CrossVenueCorrelation cross)
+        out CorrelationAsset row, out double[] mean, out CrossVenueCorrelation cross)
     {
         const int window = CorrelationCalc.WindowSeconds;
         var members = new List<int>();
@@ -148,13 +150,14 @@ internal sealed class CorrelationMetrics : IMetricFamily<CorrelationSection>
             }
         }
 
-        var mean = new double[window];
+        mean = new double[window];
+        int withReturn = 0;
         for (int i = 0; i < window; i++)
         {
             mean[i] = count[i] > 0 ? sum[i] / count[i] : double.NaN;
+            withReturn += count[i] > 0 ? 1 : 0;
         }
 
-        series = CorrelationCalc.Series(mean);
         var keys = new string[members.Count];
         for (int k = 0; k < members.Count; k++)
         {
@@ -165,7 +168,7 @@ internal sealed class CorrelationMetrics : IMetricFamily<CorrelationSection>
         string? stale = age > _staleAfter
             ? string.Create(CultureInfo.InvariantCulture, $"{asset} stale: last trade {RiskMath.Seconds(age):0.###} s ago (limit {RiskMath.Seconds(_staleAfter):0.###} s)")
             : null;
-        row = new CorrelationAsset(asset, keys, series.Count, lastTime, RiskMath.Seconds(Math.Max(0, age)), stale);
+        row = new CorrelationAsset(asset, keys, withReturn, lastTime, RiskMath.Seconds(Math.Max(0, age)), stale);
 
         // Each market against the mean of the others (leave-one-out).
         var venues = new VenueCorrelation[members.Count];
@@ -197,14 +200,12 @@ internal sealed class CorrelationMetrics : IMetricFamily<CorrelationSection>
             }
             else
             {
-                var ownSeries = CorrelationCalc.Series(own);
-                var otherSeries = CorrelationCalc.Series(others);
-                coefficient = CorrelationCalc.Pearson(ownSeries, otherSeries, 0, CorrelationCalc.MinSamples, out samples);
+                coefficient = CorrelationCalc.Pearson(own, others, CorrelationCalc.MinSamples, out samples);
                 if (double.IsNaN(coefficient))
                 {
                     reason = samples < CorrelationCalc.MinSamples
                         ? $"{samples} common 1 s returns with the other markets (needs {CorrelationCalc.MinSamples})"
-                        : CorrelationCalc.ZeroVarianceReason(ownSeries, otherSeries, instrument.Key, "the other markets") ?? "zero variance";
+                        : CorrelationCalc.ZeroVarianceReason(own, others, instrument.Key, "the other markets") ?? "zero variance";
                 }
             }
 
@@ -214,23 +215,22 @@ internal sealed class CorrelationMetrics : IMetricFamily<CorrelationSection>
         cross = new CrossVenueCorrelation(asset, venues, members.Count < 2 ? "one market only (nothing to compare)" : null);
     }
 
-    private static AssetPairCorrelation Pair(CorrelationAsset a, CorrelationAsset b, ReturnSeries sa, ReturnSeries sb)
+    private static AssetPairCorrelation Pair(CorrelationAsset a, CorrelationAsset b, double[] ra, double[] rb, ReturnSeries sa, ReturnSeries sb)
     {
         string? stale = a.UnavailableReason is not null && b.UnavailableReason is not null
             ? a.UnavailableReason + "; " + b.UnavailableReason
             : a.UnavailableReason ?? b.UnavailableReason;
+        double c = CorrelationCalc.Pearson(ra, rb, CorrelationCalc.MinSamples, out int samples);
         if (stale is not null)
         {
-            _ = CorrelationCalc.Pearson(sa, sb, 0, 0, out int n);
-            return new AssetPairCorrelation(a.Asset, b.Asset, n, double.NaN, LeadLag.Unavailable(stale), stale);
+            return new AssetPairCorrelation(a.Asset, b.Asset, samples, double.NaN, LeadLag.Unavailable(stale), stale);
         }
 
-        double c = CorrelationCalc.Pearson(sa, sb, 0, CorrelationCalc.MinSamples, out int samples);
         if (double.IsNaN(c))
         {
             string reason = samples < CorrelationCalc.MinSamples
                 ? $"{samples} common 1 s returns (needs {CorrelationCalc.MinSamples})"
-                : CorrelationCalc.ZeroVarianceReason(sa, sb, a.Asset, b.Asset) ?? "zero variance";
+                : CorrelationCalc.ZeroVarianceReason(ra, rb, a.Asset, b.Asset) ?? "zero variance";
             return new AssetPairCorrelation(a.Asset, b.Asset, samples, double.NaN, LeadLag.Unavailable(reason), reason);
         }
 
