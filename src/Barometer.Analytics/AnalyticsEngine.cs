@@ -3,6 +3,7 @@ using Barometer.Analytics.Derivatives;
 using Barometer.Analytics.Flow;
 using Barometer.Analytics.Guards;
 using Barometer.Analytics.Liquidations;
+using Barometer.Analytics.Risk;
 using Barometer.Analytics.Snapshots;
 using Barometer.Analytics.Tape;
 using Barometer.Core.Events;
@@ -21,6 +22,8 @@ public sealed class AnalyticsEngine : IEventSink
     private readonly BookMetrics _books;
     private readonly TapeMetrics _tape;
     private readonly LiquidationMetrics _liquidations;
+    private readonly RegimeMetrics _regime;
+    private readonly CorrelationMetrics _correlation;
 
     /// <summary>Creates the engine.</summary>
     /// <param name="options">Settings (defaults when null).</param>
@@ -34,6 +37,8 @@ public sealed class AnalyticsEngine : IEventSink
         _books = new BookMetrics(Options);
         _tape = new TapeMetrics(Options);
         _liquidations = new LiquidationMetrics(Options, alerts);
+        _regime = new RegimeMetrics(Options, _books);
+        _correlation = new CorrelationMetrics(Options);
     }
 
     /// <summary>Settings.</summary>
@@ -58,8 +63,12 @@ public sealed class AnalyticsEngine : IEventSink
         _flow.OnEvent(e, time);
         _tape.OnEvent(e, time);
         _derivatives.OnEvent(e, time);
+
+        // Regime samples book depth at 10 s boundaries as it was before the crossing event: it must see the event before the book family applies it.
+        _regime.OnEvent(e, time);
         _books.OnEvent(e, time);
         _liquidations.OnEvent(e, time);
+        _correlation.OnEvent(e, time);
     }
 
     /// <summary>Completed bars dropped because <see cref="DrainCompletedBars"/> was not called often enough.</summary>
@@ -79,7 +88,7 @@ public sealed class AnalyticsEngine : IEventSink
         var books = _books.Snapshot(Now);
         var liquidations = _liquidations.Snapshot(Now);
         return new(SnapshotSchema.Version, Now, Events, flow, _tape.Snapshot(Now), derivatives, books, liquidations,
-            Guards(flow, books, derivatives, liquidations));
+            _regime.Snapshot(Now), _correlation.Snapshot(Now), Guards(flow, books, derivatives, liquidations));
     }
 
     private GuardSection Guards(FlowSection flow, BookSection books, DerivativesSection derivatives, LiquidationSection liquidations)

@@ -4,6 +4,7 @@ using Barometer.Analytics.Flow;
 using Barometer.Analytics.Guards;
 using Barometer.Analytics.Liquidations;
 using Barometer.Analytics.Tape;
+using Barometer.Analytics.Risk;
 
 namespace Barometer.Analytics.Snapshots;
 
@@ -19,9 +20,11 @@ namespace Barometer.Analytics.Snapshots;
 /// <param name="Derivatives">Funding, basis, open interest, cross-venue price spread.</param>
 /// <param name="Books">Top of book and L2 depth.</param>
 /// <param name="Liquidations">Liquidation totals, clusters, cascade risk and levels, heatmap, active and recent cascades.</param>
+/// <param name="Regime">Market regime, realized volatility and liquidity per asset.</param>
+/// <param name="Correlation">Cross-asset and cross-venue correlation of 1 s returns, lead/lag.</param>
 /// <param name="Guards">Risk guards per asset (a function of the other sections).</param>
 public sealed record MetricsSnapshot(int SchemaVersion, long Time, long Events, FlowSection Flow, TapeSection Tape, DerivativesSection Derivatives, BookSection Books,
-    LiquidationSection Liquidations, GuardSection Guards);
+    LiquidationSection Liquidations, RegimeSection Regime, CorrelationSection Correlation, GuardSection Guards);
 
 /// <summary>Snapshot schema version.</summary>
 public static class SnapshotSchema
