@@ -5,6 +5,7 @@ using Barometer.Analytics.Snapshots;
 using Barometer.Core.Instruments;
 using Barometer.Server.Api;
 using Barometer.Storage.Sqlite;
+using Microsoft.AspNetCore.Http;
 
 namespace Barometer.Benchmarks;
 
@@ -35,13 +36,21 @@ public class GuardsBenchmarks
         _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
+    /// <summary>One request, response body read.</summary>
     [Benchmark]
     public Task<string> GuardsRequest() => _client.GetStringAsync(_guards);
+
+    /// <summary>The handler alone (no socket, no Kestrel): query check, cache read, JSON envelope, copy.</summary>
+    [Benchmark]
+    public Task GuardsHandler() => GuardsLatency.InvokeHandler(Handler);
+
+    private static readonly ApiEndpoints Handler = new(new ApiServerOptions(), new BenchState());
 }
 
 /// <summary>Per-request latency of the guards endpoint: <c>dotnet run -c Release --project bench/Barometer.Benchmarks -- guards-latency [requests]</c>.</summary>
 public static class GuardsLatency
 {
+    /// <summary>Warms up with 5,000 requests, then times <paramref name="requests"/> sequential ones and prints the percentiles.</summary>
     public static async Task RunAsync(int requests)
     {
         await using var server = await ApiServer.StartAsync(new ApiServerOptions { Port = 0 }, new BenchState());
@@ -60,10 +69,39 @@ public static class GuardsLatency
             micros[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
 
+        Print($"guards over loopback HTTP/1.1 keep-alive, {requests} sequential requests", micros);
+
+        // The same work without the socket: what the server itself spends per request.
+        var endpoints = new ApiEndpoints(new ApiServerOptions(), new BenchState());
+        for (int i = 0; i < 5_000; i++)
+        {
+            await InvokeHandler(endpoints);
+        }
+
+        for (int i = 0; i < requests; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            await InvokeHandler(endpoints);
+            micros[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        Print($"guards handler in process (no socket), {requests} calls", micros);
+    }
+
+    internal static Task InvokeHandler(ApiEndpoints endpoints)
+    {
+        var context = new DefaultHttpContext();
+        context.Response.Body = Stream.Null;
+        return endpoints.Guards(context);
+    }
+
+    private static void Print(string what, double[] micros)
+    {
         Array.Sort(micros);
-        string P(double q) => micros[Math.Min(requests - 1, (int)Math.Ceiling(q * requests) - 1)].ToString("F1", CultureInfo.InvariantCulture);
+        int n = micros.Length;
+        string P(double q) => micros[Math.Min(n - 1, (int)Math.Ceiling(q * n) - 1)].ToString("F1", CultureInfo.InvariantCulture);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"guards: {requests} sequential requests over loopback keep-alive; µs p50 {P(0.50)}  p90 {P(0.90)}  p99 {P(0.99)}  p99.9 {P(0.999)}  max {micros[^1]:F1}"));
+            $"{what}: µs p50 {P(0.50)}  p90 {P(0.90)}  p99 {P(0.99)}  p99.9 {P(0.999)}  max {micros[^1]:F1}"));
     }
 }
 
