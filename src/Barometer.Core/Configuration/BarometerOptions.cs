@@ -22,6 +22,9 @@ public sealed record BarometerOptions
     /// <summary>Analytics thresholds.</summary>
     public ThresholdOptions Thresholds { get; init; } = new();
 
+    /// <summary>History storage.</summary>
+    public StorageOptions Storage { get; init; } = new();
+
     /// <summary>Risk guard thresholds.</summary>
     public GuardOptions Guards { get; init; } = new();
 
@@ -61,6 +64,7 @@ public sealed record BarometerOptions
 
         Thresholds.Validate("Thresholds", problems);
         Guards.Validate("Guards", problems);
+        Storage.Validate("Storage", problems);
         Server.Validate("Server", problems);
         Endpoints.Validate("Endpoints", problems);
         return problems;
