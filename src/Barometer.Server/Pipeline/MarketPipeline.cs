@@ -86,6 +86,7 @@ public sealed class MarketPipeline : IAsyncDisposable
     private MetricsSnapshot? _latest;
     private long _nextSnapshot = long.MinValue;
     private long _storageRejected;
+    private long _lastGuardMinute = long.MinValue;
 
     /// <summary>Creates the pipeline; <see cref="Start"/> runs it.</summary>
     public MarketPipeline(PipelineOptions options, EventBus bus, StorageWriter? writer, IReadOnlyList<IPipelineOutput> outputs, ILogger? logger = null)
@@ -99,7 +100,8 @@ public sealed class MarketPipeline : IAsyncDisposable
         _outputs = outputs;
         _logger = logger ?? NullLogger.Instance;
         _snapshotMicros = Math.Max(1000, (long)(options.SnapshotEvery.TotalMilliseconds * 1000));
-        _engine = new AnalyticsEngine(options.Analytics with { QueueCompletedBars = writer is not null });
+        _engine = new AnalyticsEngine(options.Analytics with { QueueCompletedBars = writer is not null, DataSource = options.Source.ToWireName() },
+            new AlertForwarder(this));
         _mapper = new HistoryRowMapper(options.Analytics.Thresholds.LargeTradeUsd);
         _consumer = bus.Subscribe("pipeline", options.BusCapacity, options.BusMode);
     }
@@ -220,6 +222,7 @@ public sealed class MarketPipeline : IAsyncDisposable
     {
         var snapshot = _engine.Snapshot();
         Volatile.Write(ref _latest, snapshot);
+        StoreGuards(snapshot);
         for (int k = 0; k < _outputs.Count; k++)
         {
             _outputs[k].OnSnapshot(snapshot);
@@ -242,6 +245,40 @@ public sealed class MarketPipeline : IAsyncDisposable
             if (!_writer.TryAdd(new BarRow(b.Venue, symbol, b.Asset, b.MinuteStart, b.Open, b.High, b.Low, b.Close, b.BuyVolumeUsd, b.SellVolumeUsd, b.DeltaUsd, b.Vwap, b.Trades)))
             {
                 Interlocked.Increment(ref _storageRejected);
+            }
+        }
+    }
+
+    /// <summary>One guard evaluation per asset per minute of event time (the first snapshot of each minute).</summary>
+    private void StoreGuards(MetricsSnapshot snapshot)
+    {
+        const long Minute = 60_000_000;
+        long minute = FloorTo(snapshot.Time, Minute);
+        if (_writer is null || minute <= _lastGuardMinute)
+        {
+            return;
+        }
+
+        _lastGuardMinute = minute;
+        foreach (var g in snapshot.Guards.Assets)
+        {
+            string reasons = System.Text.Json.JsonSerializer.Serialize(g.Reasons, SnapshotJson.Options);
+            string status = g.Status switch { Analytics.Guards.GuardStatus.Breach => "breach", Analytics.Guards.GuardStatus.Warning => "warning", _ => "passing" };
+            if (!_writer.TryAdd(new GuardRow(g.Asset, minute, status, reasons, g.DataSource)))
+            {
+                Interlocked.Increment(ref _storageRejected);
+            }
+        }
+    }
+
+    /// <summary>Alerts raised by the engine (cascades) reach the outputs as they are raised, just before the event that raised them.</summary>
+    private sealed class AlertForwarder(MarketPipeline owner) : IEventSink
+    {
+        public void Publish(in MarketEvent e)
+        {
+            for (int k = 0; k < owner._outputs.Count; k++)
+            {
+                owner._outputs[k].OnEvent(e);
             }
         }
     }
