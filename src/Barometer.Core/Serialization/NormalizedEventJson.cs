@@ -39,7 +39,8 @@ public static class NormalizedEventJson
                 Number(writer, "price", trade.Price);
                 Number(writer, "quantity", trade.Quantity);
                 writer.WriteString("side", SideName(trade.AggressorSide));
-                writer.WriteString("trade_id", trade.Id.ToString());
+                Span<byte> id = stackalloc byte[TradeId.MaxUtf8Length];
+                writer.WriteString("trade_id", trade.Id.TryFormatUtf8(id, out int idLength) ? id[..idLength] : []);
                 Number(writer, "notional_usd", trade.NotionalUsd);
                 break;
             case EventKind.Liquidation:
@@ -101,7 +102,7 @@ public static class NormalizedEventJson
                 writer.WriteString("alert_id", alert.Id);
                 writer.WriteString("alert_type", alert.Type);
                 writer.WriteString("asset", alert.Asset);
-                writer.WriteString("phase", alert.Phase.ToString().ToLowerInvariant());
+                writer.WriteString("phase", alert.Phase switch { AlertPhase.Opened => "opened", AlertPhase.Updated => "updated", AlertPhase.Closed => "closed", _ => alert.Phase.ToString().ToLowerInvariant() });
                 writer.WriteString("severity", alert.Severity);
                 writer.WriteString("message", alert.Message);
                 break;
