@@ -9,7 +9,9 @@ namespace Barometer.Server.Broadcast;
 /// <see cref="BufferSize"/> bytes instead of one transport write and flush per message. Outside
 /// a batch (the sender is idle), writes such as keep-alive Pings and Pongs go straight through.
 /// Reads pass through. Writes and the end-of-batch flush are serialized by a gate because the
-/// WebSocket's keep-alive timer writes from its own thread.
+/// WebSocket's keep-alive timer writes from its own thread. The WebSocket writes each of its
+/// frames in one call, so frames it writes and pre-built frames (<see cref="WriteFrameAsync"/>)
+/// never interleave.
 /// </summary>
 internal sealed class BatchingStream : Stream
 {
@@ -40,6 +42,15 @@ internal sealed class BatchingStream : Stream
 
     /// <summary>Sender: start gathering writes.</summary>
     public void BeginBatch() => Volatile.Write(ref _batching, true);
+
+    /// <summary>
+    /// Sender: writes one complete, already framed WebSocket message (a shared
+    /// <see cref="BroadcastFrame.WireFrame"/>) — gathered like any other write, and never in the
+    /// middle of a frame the WebSocket writes itself (both go through the gate, whole frames only).
+    /// Only for final unmasked data frames while the WebSocket is open and the sender is the only
+    /// writer of data frames.
+    /// </summary>
+    public ValueTask WriteFrameAsync(ReadOnlyMemory<byte> frame) => WriteAsync(frame, CancellationToken.None);
 
     /// <summary>Sender: write out what was gathered and stop gathering.</summary>
     public async ValueTask EndBatchAsync()

@@ -87,6 +87,8 @@ internal sealed class BroadcastClient
 
     public long Sent => Volatile.Read(ref _sent);
 
+    public int QueueDepth => _ordinary.Count;
+
     public long Skipped => Volatile.Read(ref _skipped);
 
     public ClientStats Stats() => new(Id, RemoteAddress, ConnectedSince, _ordinary.Count, _reliable.Count, Skipped,
@@ -280,7 +282,16 @@ internal sealed class BroadcastClient
                         continue; // queued before a subscribe that no longer wants it
                     }
 
-                    await _socket.SendAsync(next.Memory, WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
+                    if (_stream is not null)
+                    {
+                        // The frame is already a WebSocket frame, shared by every client: copy it on.
+                        await _stream.WriteFrameAsync(next.WireFrame).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await _socket.SendAsync(next.Memory, WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
+                    }
+
                     Volatile.Write(ref _sent, _sent + 1);
                 }
                 finally

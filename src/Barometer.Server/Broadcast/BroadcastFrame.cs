@@ -13,15 +13,22 @@ namespace Barometer.Server.Broadcast;
 /// once the frame is sent or skipped, and the last release returns the frame to its pool.
 /// Also carries what filters look at (kind, venue, instrument, alert asset) so a sender can
 /// re-check a frame against a subscription that changed after it was queued.
+/// The JSON is written after <see cref="HeaderReserve"/> bytes; <see cref="Seal"/> puts the
+/// WebSocket frame header (text, final, unmasked — the same for every client, since servers do
+/// not mask) in front of it, so <see cref="WireFrame"/> is ready to copy onto any connection.
 /// </summary>
 internal sealed class BroadcastFrame : IBufferWriter<byte>
 {
+    /// <summary>Bytes kept in front of the JSON for the WebSocket frame header (at most 10).</summary>
+    public const int HeaderReserve = 10;
+
     /// <summary>Initial reference count while the producer offers the frame (larger than any number of clients).</summary>
     private const int Bias = 1 << 30;
 
     private readonly FramePool _pool;
     private byte[] _buffer;
     private int _length;
+    private int _headerLength;
     private int _refs;
 
     public BroadcastFrame(FramePool pool, int initialCapacity)
@@ -51,8 +58,11 @@ internal sealed class BroadcastFrame : IBufferWriter<byte>
     /// <summary>The alert's asset (alerts only), or null.</summary>
     public string? Asset { get; private set; }
 
-    /// <summary>The serialized message.</summary>
-    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
+    /// <summary>The serialized message (JSON).</summary>
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(HeaderReserve, _length);
+
+    /// <summary>The whole WebSocket frame: header (after <see cref="Seal"/>) and JSON.</summary>
+    public ReadOnlyMemory<byte> WireFrame => _buffer.AsMemory(HeaderReserve - _headerLength, _headerLength + _length);
 
     /// <summary>Capacity of the buffer (pool policy).</summary>
     public int Capacity => _buffer.Length;
@@ -71,7 +81,33 @@ internal sealed class BroadcastFrame : IBufferWriter<byte>
         Instrument = instrument;
         Asset = asset;
         _length = 0;
+        _headerLength = 0;
         Volatile.Write(ref _refs, Bias);
+    }
+
+    /// <summary>Writes the WebSocket header of a final text frame in front of the JSON (RFC 6455 §5.2).</summary>
+    public void Seal()
+    {
+        var header = _buffer.AsSpan();
+        if (_length < 126)
+        {
+            _headerLength = 2;
+            header[HeaderReserve - 1] = (byte)_length;
+        }
+        else if (_length <= ushort.MaxValue)
+        {
+            _headerLength = 4;
+            header[HeaderReserve - 3] = 126;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(header[(HeaderReserve - 2)..], (ushort)_length);
+        }
+        else
+        {
+            _headerLength = 10;
+            header[HeaderReserve - 9] = 127;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(header[(HeaderReserve - 8)..], (ulong)_length);
+        }
+
+        header[HeaderReserve - _headerLength] = 0x81; // FIN + text
     }
 
     /// <summary>
@@ -102,27 +138,28 @@ internal sealed class BroadcastFrame : IBufferWriter<byte>
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
         Ensure(sizeHint);
-        return _buffer.AsMemory(_length);
+        return _buffer.AsMemory(HeaderReserve + _length);
     }
 
     /// <inheritdoc />
     public Span<byte> GetSpan(int sizeHint = 0)
     {
         Ensure(sizeHint);
-        return _buffer.AsSpan(_length);
+        return _buffer.AsSpan(HeaderReserve + _length);
     }
 
     private void Ensure(int sizeHint)
     {
         int need = Math.Max(sizeHint, 1);
-        if (_buffer.Length - _length >= need)
+        int used = HeaderReserve + _length;
+        if (_buffer.Length - used >= need)
         {
             return;
         }
 
-        int size = Math.Max(_buffer.Length * 2, _length + need);
+        int size = Math.Max(_buffer.Length * 2, used + need);
         var grown = new byte[size];
-        _buffer.AsSpan(0, _length).CopyTo(grown);
+        _buffer.AsSpan(0, used).CopyTo(grown);
         _buffer = grown;
     }
 }

@@ -208,6 +208,18 @@ public sealed class BroadcastHub
         return stats;
     }
 
+    /// <summary>The deepest ordinary queue of any client now (allocation-free; for health and load tools).</summary>
+    public int MaxQueueDepth()
+    {
+        int max = 0;
+        foreach (var client in Volatile.Read(ref _clients))
+        {
+            max = Math.Max(max, client.QueueDepth);
+        }
+
+        return max;
+    }
+
     /// <summary>Hub-wide counters.</summary>
     public BroadcastTotals Totals()
     {
@@ -274,7 +286,7 @@ public sealed class BroadcastHub
         return null;
     }
 
-    internal long NowMicros() => Time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
+    internal long NowMicros() => (Time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
     private void Add(BroadcastClient client)
     {
@@ -393,6 +405,7 @@ public sealed class BroadcastHub
             NormalizedEventJson.Write(_writer, e);
             _writer.WriteEndObject();
             _writer.Flush();
+            frame.Seal();
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or NullReferenceException or IndexOutOfRangeException or InvalidCastException)
         {
@@ -419,6 +432,7 @@ public sealed class BroadcastHub
             JsonSerializer.Serialize(_writer, alert, alert.GetType(), SnapshotJson.Options);
             _writer.WriteEndObject();
             _writer.Flush();
+            frame.Seal();
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or NotSupportedException or JsonException)
         {
@@ -444,6 +458,7 @@ public sealed class BroadcastHub
             JsonSerializer.Serialize(_writer, snapshot, SnapshotJson.Options);
             _writer.WriteEndObject();
             _writer.Flush();
+            frame.Seal();
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or NotSupportedException or JsonException)
         {

@@ -72,6 +72,22 @@ public sealed class BroadcastProtocolTests
     }
 
     [Fact]
+    public async Task Messages_of_every_frame_length_class_arrive_intact()
+    {
+        await using var world = await HubWorld.StartAsync();
+        await using var client = await world.ConnectAsync();
+
+        // ~0.3 KB (7-bit length), ~15 KB (16-bit), ~150 KB (64-bit length) book updates.
+        foreach (int levels in new[] { 1, 1_000, 10_000 })
+        {
+            var book = Book(levels, levels);
+            world.Hub.Publish(book);
+            var message = await client.ReceiveJsonAsync();
+            Assert.Equal(NormalizedEventJson.ToLine(book).TrimEnd('\n'), message.GetProperty("event").GetRawText());
+        }
+    }
+
+    [Fact]
     public async Task Subscribing_to_kinds_delivers_only_those_kinds()
     {
         await using var world = await HubWorld.StartAsync();

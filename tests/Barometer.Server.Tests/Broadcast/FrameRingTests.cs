@@ -150,4 +150,25 @@ public sealed class FrameRingTests
 
         Assert.Equal(1, pool.Idle);
     }
+
+    [Theory]
+    [InlineData(125, "81-7D")]                       // 7-bit length
+    [InlineData(126, "81-7E-00-7E")]                 // 16-bit length from 126
+    [InlineData(65_535, "81-7E-FF-FF")]
+    [InlineData(65_536, "81-7F-00-00-00-00-00-01-00-00")] // 64-bit length from 65,536
+    public void Sealing_puts_the_rfc_6455_text_frame_header_in_front_of_the_json(int length, string header)
+    {
+        var frame = new BroadcastFrame(new FramePool(), 16);
+        frame.Begin(1, EventKind.Trade, false, default, true, null, null);
+        frame.GetSpan(length)[..length].Fill((byte)'x');
+        frame.Advance(length);
+
+        frame.Seal();
+
+        var wire = frame.WireFrame.Span;
+        int headerLength = header.Split('-').Length;
+        Assert.Equal(header, BitConverter.ToString(wire[..headerLength].ToArray()));
+        Assert.Equal(headerLength + length, wire.Length);
+        Assert.Equal(length, frame.Memory.Length);
+    }
 }
