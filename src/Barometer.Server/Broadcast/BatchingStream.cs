@@ -3,26 +3,17 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Barometer.Server.Broadcast;
 
 /// <summary>
-/// The upgraded connection under a client's WebSocket, with write batching: while the client's
-/// sender drains its queues (<see cref="BeginBatch"/> … <see cref="EndBatchAsync"/>), WebSocket
-/// frames are gathered in one buffer and written to the connection in chunks of up to
-/// <see cref="BufferSize"/> bytes instead of one transport write and flush per message. Outside
-/// a batch (the sender is idle), writes such as keep-alive Pings and Pongs go straight through.
-/// Reads pass through. Writes and the end-of-batch flush are serialized by a gate because the
-/// WebSocket's keep-alive timer writes from its own thread. The WebSocket writes each of its
-/// frames in one call, so frames it writes and pre-built frames (<see cref="WriteFrameAsync"/>)
-/// never interleave.
+/// The upgraded connection under a client's WebSocket, shared by two writers: the .NET WebSocket
+/// (its keep-alive Pings, Pongs and the close frame, written from its own timer or the sender)
+/// and the client's sender, which writes batches of pre-framed broadcast messages
+/// (<see cref="BroadcastFrame.WireFrame"/>) directly. A gate serializes them; the WebSocket writes
+/// each of its frames in one call, and the sender writes only whole frames, so frames never
+/// interleave. Reads pass through.
 /// </summary>
 internal sealed class BatchingStream : Stream
 {
-    /// <summary>Bytes gathered before a chunk is written.</summary>
-    public const int BufferSize = 32 * 1024;
-
     private readonly Stream _inner;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly byte[] _buffer = new byte[BufferSize];
-    private int _count;
-    private bool _batching;
 
     public BatchingStream(Stream inner) => _inner = inner;
 
@@ -40,58 +31,21 @@ internal sealed class BatchingStream : Stream
         set => throw new NotSupportedException();
     }
 
-    /// <summary>Sender: start gathering writes.</summary>
-    public void BeginBatch() => Volatile.Write(ref _batching, true);
+    /// <summary>Sender: takes the write gate (completes at once unless the WebSocket is writing).</summary>
+    public Task EnterAsync() => _gate.WaitAsync();
 
-    /// <summary>
-    /// Sender: writes one complete, already framed WebSocket message (a shared
-    /// <see cref="BroadcastFrame.WireFrame"/>) — gathered like any other write, and never in the
-    /// middle of a frame the WebSocket writes itself (both go through the gate, whole frames only).
-    /// Only for final unmasked data frames while the WebSocket is open and the sender is the only
-    /// writer of data frames.
-    /// </summary>
-    public ValueTask WriteFrameAsync(ReadOnlyMemory<byte> frame) => WriteAsync(frame, CancellationToken.None);
+    /// <summary>Sender: gives the write gate back.</summary>
+    public void Exit() => _gate.Release();
 
-    /// <summary>Sender: write out what was gathered and stop gathering.</summary>
-    public async ValueTask EndBatchAsync()
-    {
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            _batching = false;
-            await FlushBufferAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    /// <summary>Sender, holding the gate: writes whole WebSocket frames to the connection.</summary>
+    public ValueTask WriteFramesAsync(ReadOnlyMemory<byte> frames) => _inner.WriteAsync(frames, CancellationToken.None);
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_batching)
-            {
-                await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
-                await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            if (_count + buffer.Length > _buffer.Length)
-            {
-                await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            if (buffer.Length > _buffer.Length)
-            {
-                await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            buffer.Span.CopyTo(_buffer.AsSpan(_count));
-            _count += buffer.Length;
+            await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -129,18 +83,6 @@ internal sealed class BatchingStream : Stream
         }
 
         base.Dispose(disposing);
-    }
-
-    private async ValueTask FlushBufferAsync(CancellationToken cancellationToken)
-    {
-        if (_count == 0)
-        {
-            return;
-        }
-
-        int count = _count;
-        _count = 0;
-        await _inner.WriteAsync(_buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
     }
 }
 

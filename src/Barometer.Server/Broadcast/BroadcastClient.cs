@@ -27,7 +27,9 @@ internal sealed class BroadcastClient
 {
     private readonly BroadcastHub _hub;
     private readonly WebSocket _socket;
-    private readonly BatchingStream? _stream;
+    private readonly BatchingStream _stream;
+    private readonly byte[] _batch = new byte[BatchBytes];
+    private int _batchLength;
     private readonly FrameRing _ordinary;
     private readonly FrameRing _reliable;
     private readonly ConcurrentQueue<byte[]> _control = new();
@@ -47,7 +49,10 @@ internal sealed class BroadcastClient
     private CloseCause _cause;
     private ITimer? _abortTimer;
 
-    public BroadcastClient(BroadcastHub hub, WebSocket socket, BatchingStream? stream, long id, string remoteAddress, long connectedSince)
+    /// <summary>Bytes gathered before one transport write.</summary>
+    public const int BatchBytes = 32 * 1024;
+
+    public BroadcastClient(BroadcastHub hub, WebSocket socket, BatchingStream stream, long id, string remoteAddress, long connectedSince)
     {
         _hub = hub;
         _socket = socket;
@@ -196,115 +201,137 @@ internal sealed class BroadcastClient
         var source = _hub.DataSourceText;
         try
         {
-            _stream?.BeginBatch();
-            await SendAsync(_hello).ConfigureAwait(false);
+            await AppendOrWriteAsync(_hello).ConfigureAwait(false);
+            Volatile.Write(ref _sent, 1);
             while (!IsClosing)
             {
                 if (HoldSends)
                 {
+                    await FlushAsync().ConfigureAwait(false);
                     await HoldAsync().ConfigureAwait(false);
                     continue;
                 }
 
-                if (_control.TryDequeue(out var control))
+                // Fill the batch in publish order until nothing is left or it is full; most
+                // iterations copy one shared frame and never wait.
+                bool full = false;
+                while (!IsClosing && !HoldSends)
                 {
-                    await SendAsync(control).ConfigureAwait(false);
-                    continue;
-                }
-
-                if (ordinary is null && _ordinary.TryDequeue(out var o, out long position))
-                {
-                    pendingLag += position - consumed;
-                    consumed = position + 1;
-                    ordinary = o;
-                }
-
-                if (reliable is null && _reliable.TryDequeue(out var r, out _))
-                {
-                    reliable = r;
-                }
-
-                if (Volatile.Read(ref _snapshot) is not null && Interlocked.Exchange(ref _snapshot, null) is { } latest)
-                {
-                    if (snapshot is not null)
+                    if (_control.TryPeek(out var control))
                     {
-                        snapshot.Release();
-                        Interlocked.Increment(ref _coalesced);
+                        if (!TryAppend(control))
+                        {
+                            if (_batchLength > 0)
+                            {
+                                full = true;
+                                break;
+                            }
+
+                            await AppendOrWriteAsync(control).ConfigureAwait(false); // larger than a batch
+                        }
+
+                        _control.TryDequeue(out _);
+                        Volatile.Write(ref _sent, _sent + 1);
+                        continue;
                     }
 
-                    snapshot = latest;
-                }
+                    if (ordinary is null && _ordinary.TryDequeue(out var o, out long position))
+                    {
+                        pendingLag += position - consumed;
+                        consumed = position + 1;
+                        ordinary = o;
+                    }
 
-                // Publish order across the three queues: the smallest sequence number goes first.
-                BroadcastFrame? next = ordinary;
-                if (reliable is not null && (next is null || reliable.Seq < next.Seq))
-                {
-                    next = reliable;
-                }
+                    if (reliable is null && _reliable.TryDequeue(out var r, out _))
+                    {
+                        reliable = r;
+                    }
 
-                if (snapshot is not null && (next is null || snapshot.Seq < next.Seq))
-                {
-                    next = snapshot;
-                }
+                    if (Volatile.Read(ref _snapshot) is not null && Interlocked.Exchange(ref _snapshot, null) is { } latest)
+                    {
+                        if (snapshot is not null)
+                        {
+                            snapshot.Release();
+                            Interlocked.Increment(ref _coalesced);
+                        }
 
-                if (next is null)
-                {
-                    await IdleAsync().ConfigureAwait(false);
-                    continue;
-                }
+                        snapshot = latest;
+                    }
 
-                if (ReferenceEquals(next, ordinary))
-                {
-                    ordinary = null;
-                }
-                else if (ReferenceEquals(next, reliable))
-                {
-                    reliable = null;
-                }
-                else
-                {
-                    snapshot = null;
-                }
+                    // Publish order across the three lanes: the smallest sequence number goes first.
+                    BroadcastFrame? next = ordinary;
+                    if (reliable is not null && (next is null || reliable.Seq < next.Seq))
+                    {
+                        next = reliable;
+                    }
 
-                try
-                {
+                    if (snapshot is not null && (next is null || snapshot.Seq < next.Seq))
+                    {
+                        next = snapshot;
+                    }
+
+                    if (next is null)
+                    {
+                        break;
+                    }
+
                     if (pendingLag > 0)
                     {
+                        var lag = WireMessages.Lag(_lagBuffer, _lagWriter, source, pendingLag, reportedLag + pendingLag, _ordinary.Capacity);
+                        if (!TryAppend(lag.Span))
+                        {
+                            full = true;
+                            break;
+                        }
+
                         reportedLag += pendingLag;
-                        var lag = WireMessages.Lag(_lagBuffer, _lagWriter, source, pendingLag, reportedLag, _ordinary.Capacity);
                         pendingLag = 0;
-                        await _socket.SendAsync(lag, WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
                         Volatile.Write(ref _sent, _sent + 1);
                     }
 
-                    if (!Filter.MatchesFrame(next))
+                    bool wanted = Filter.MatchesFrame(next); // re-checked: a subscribe may have changed it since it was queued
+                    if (wanted && !TryAppendFrame(next))
                     {
-                        continue; // queued before a subscribe that no longer wants it
-                    }
-
-                    if (_stream is not null)
-                    {
-                        // The frame is already a WebSocket frame, shared by every client: copy it on.
-                        await _stream.WriteFrameAsync(next.WireFrame).ConfigureAwait(false);
+                        if (_batchLength > 0)
+                        {
+                            full = true; // flush first; the frame stays held
+                            break;
+                        }
                     }
                     else
                     {
-                        await _socket.SendAsync(next.Memory, WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
+                        next = Take(next, ref ordinary, ref reliable, ref snapshot);
+                        next.Release();
+                        if (wanted)
+                        {
+                            Volatile.Write(ref _sent, _sent + 1);
+                        }
+
+                        continue;
+                    }
+
+                    // Larger than a whole batch: written on its own.
+                    next = Take(next, ref ordinary, ref reliable, ref snapshot);
+                    try
+                    {
+                        await WriteDirectAsync(next.WireFrame).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        next.Release();
                     }
 
                     Volatile.Write(ref _sent, _sent + 1);
                 }
-                finally
+
+                await FlushAsync().ConfigureAwait(false);
+                if (!full && !IsClosing && !HoldSends)
                 {
-                    next.Release();
+                    await IdleAsync().ConfigureAwait(false);
                 }
             }
 
-            if (_stream is not null)
-            {
-                await _stream.EndBatchAsync().ConfigureAwait(false);
-            }
-
+            await FlushAsync().ConfigureAwait(false);
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 await _socket.CloseOutputAsync(_closeStatus, _closeDescription, CancellationToken.None).ConfigureAwait(false);
@@ -322,41 +349,115 @@ internal sealed class BroadcastClient
         }
     }
 
-    private async ValueTask SendAsync(byte[] message)
+    /// <summary>Clears the lane slot that holds <paramref name="frame"/> and returns it (the caller now owns it).</summary>
+    private static BroadcastFrame Take(BroadcastFrame frame, ref BroadcastFrame? ordinary, ref BroadcastFrame? reliable, ref BroadcastFrame? snapshot)
     {
-        await _socket.SendAsync(message, WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
-        Volatile.Write(ref _sent, _sent + 1);
+        if (ReferenceEquals(frame, ordinary))
+        {
+            ordinary = null;
+        }
+        else if (ReferenceEquals(frame, reliable))
+        {
+            reliable = null;
+        }
+        else
+        {
+            snapshot = null;
+        }
+
+        return frame;
+    }
+
+    /// <summary>Copies a shared, already framed message into the batch; false when it does not fit.</summary>
+    private bool TryAppendFrame(BroadcastFrame frame)
+    {
+        var wire = frame.WireFrame.Span;
+        if (wire.Length > _batch.Length - _batchLength)
+        {
+            return false;
+        }
+
+        wire.CopyTo(_batch.AsSpan(_batchLength));
+        _batchLength += wire.Length;
+        return true;
+    }
+
+    /// <summary>Frames a per-connection JSON message into the batch; false when it does not fit.</summary>
+    private bool TryAppend(ReadOnlySpan<byte> json)
+    {
+        int header = BroadcastFrame.HeaderLength(json.Length);
+        if (header + json.Length > _batch.Length - _batchLength)
+        {
+            return false;
+        }
+
+        BroadcastFrame.WriteHeader(_batch.AsSpan(_batchLength, header), json.Length);
+        json.CopyTo(_batch.AsSpan(_batchLength + header));
+        _batchLength += header + json.Length;
+        return true;
+    }
+
+    /// <summary>Batches a per-connection message, or writes it on its own when it is larger than a batch.</summary>
+    private async ValueTask AppendOrWriteAsync(byte[] json)
+    {
+        if (TryAppend(json))
+        {
+            return;
+        }
+
+        await FlushAsync().ConfigureAwait(false);
+        if (TryAppend(json))
+        {
+            return;
+        }
+
+        int header = BroadcastFrame.HeaderLength(json.Length);
+        var framed = new byte[header + json.Length];
+        BroadcastFrame.WriteHeader(framed, json.Length);
+        json.CopyTo(framed.AsSpan(header));
+        await WriteDirectAsync(framed).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the batch to the connection (one transport write for many messages).</summary>
+    private async ValueTask FlushAsync()
+    {
+        if (_batchLength == 0)
+        {
+            return;
+        }
+
+        await WriteDirectAsync(_batch.AsMemory(0, _batchLength)).ConfigureAwait(false);
+        _batchLength = 0;
+    }
+
+    private async ValueTask WriteDirectAsync(ReadOnlyMemory<byte> frames)
+    {
+        await _stream.EnterAsync().ConfigureAwait(false);
+        try
+        {
+            await _stream.WriteFramesAsync(frames).ConfigureAwait(false);
+        }
+        finally
+        {
+            _stream.Exit();
+        }
     }
 
     private async ValueTask IdleAsync()
     {
-        if (_stream is not null)
-        {
-            await _stream.EndBatchAsync().ConfigureAwait(false);
-        }
-
         _signal.Prepare();
         if (!HasWork() || !_signal.TryCancel())
         {
             await _signal.WaitAsync().ConfigureAwait(false);
         }
-
-        _stream?.BeginBatch();
     }
 
     private async ValueTask HoldAsync()
     {
-        if (_stream is not null)
-        {
-            await _stream.EndBatchAsync().ConfigureAwait(false);
-        }
-
         while (HoldSends && !IsClosing)
         {
             await Task.Delay(5).ConfigureAwait(false);
         }
-
-        _stream?.BeginBatch();
     }
 
     private bool HasWork() => IsClosing || !_control.IsEmpty || _ordinary.Count > 0 || _reliable.Count > 0 || Volatile.Read(ref _snapshot) is not null;

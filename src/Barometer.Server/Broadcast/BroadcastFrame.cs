@@ -85,29 +85,34 @@ internal sealed class BroadcastFrame : IBufferWriter<byte>
         Volatile.Write(ref _refs, Bias);
     }
 
-    /// <summary>Writes the WebSocket header of a final text frame in front of the JSON (RFC 6455 §5.2).</summary>
+    /// <summary>Writes the WebSocket header of a final text frame in front of the JSON.</summary>
     public void Seal()
     {
-        var header = _buffer.AsSpan();
-        if (_length < 126)
+        _headerLength = HeaderLength(_length);
+        WriteHeader(_buffer.AsSpan(HeaderReserve - _headerLength, _headerLength), _length);
+    }
+
+    /// <summary>Header size of a server text frame with <paramref name="payloadLength"/> bytes: 2, 4 or 10 (RFC 6455 §5.2).</summary>
+    public static int HeaderLength(int payloadLength) => payloadLength < 126 ? 2 : payloadLength <= ushort.MaxValue ? 4 : 10;
+
+    /// <summary>Writes the header of a final, unmasked text frame (FIN + opcode 1, then the length) into <paramref name="destination"/>.</summary>
+    public static void WriteHeader(Span<byte> destination, int payloadLength)
+    {
+        destination[0] = 0x81;
+        if (payloadLength < 126)
         {
-            _headerLength = 2;
-            header[HeaderReserve - 1] = (byte)_length;
+            destination[1] = (byte)payloadLength;
         }
-        else if (_length <= ushort.MaxValue)
+        else if (payloadLength <= ushort.MaxValue)
         {
-            _headerLength = 4;
-            header[HeaderReserve - 3] = 126;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(header[(HeaderReserve - 2)..], (ushort)_length);
+            destination[1] = 126;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)payloadLength);
         }
         else
         {
-            _headerLength = 10;
-            header[HeaderReserve - 9] = 127;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(header[(HeaderReserve - 8)..], (ulong)_length);
+            destination[1] = 127;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(destination[2..], (ulong)payloadLength);
         }
-
-        header[HeaderReserve - _headerLength] = 0x81; // FIN + text
     }
 
     /// <summary>

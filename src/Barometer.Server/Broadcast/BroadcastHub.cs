@@ -25,7 +25,7 @@ namespace Barometer.Server.Broadcast;
 /// Bad input (unknown kind, missing instrument, non-finite or non-positive price or size, unknown
 /// side) is ignored and counted in <see cref="BroadcastTotals.Rejected"/>.
 /// </remarks>
-public sealed class BroadcastHub
+public sealed class BroadcastHub : IEventSink
 {
     private readonly Lock _clientsGate = new();
     private readonly FramePool _pool = new();
@@ -238,7 +238,7 @@ public sealed class BroadcastHub
     }
 
     /// <summary>Runs one accepted WebSocket until it ends (the server calls this per connection).</summary>
-    internal async Task<CloseCause> RunClientAsync(WebSocket socket, BatchingStream? stream, string remoteAddress)
+    internal async Task<CloseCause> RunClientAsync(WebSocket socket, BatchingStream stream, string remoteAddress)
     {
         var client = new BroadcastClient(this, socket, stream, Interlocked.Increment(ref _nextClientId), remoteAddress, NowMicros());
         Add(client);

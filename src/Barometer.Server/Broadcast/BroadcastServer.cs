@@ -191,7 +191,14 @@ public sealed class BroadcastServer : IAsyncDisposable
             KeepAliveTimeout = hub.Options.KeepAliveTimeout,
             DangerousEnableCompression = false,
         }).ConfigureAwait(false);
-        var stream = (context.Features.Get<IHttpUpgradeFeature>() as BatchingUpgradeFeature)?.Stream;
+        if ((context.Features.Get<IHttpUpgradeFeature>() as BatchingUpgradeFeature)?.Stream is not { } stream)
+        {
+            // Not upgraded through our feature (e.g. an HTTP/2 WebSocket): not served.
+            await socket.CloseOutputAsync(WebSocketCloseStatus.InternalServerError, "unsupported transport", CancellationToken.None).ConfigureAwait(false);
+            socket.Dispose();
+            return;
+        }
+
         var cause = await hub.RunClientAsync(socket, stream, remote).ConfigureAwait(false);
         if (cause == CloseCause.ReliableOverflow)
         {
