@@ -30,7 +30,12 @@ namespace Barometer.Benchmarks;
 /// <example>dotnet run -c Release --project bench/Barometer.Benchmarks -- broadcast throughput --clients 10 --events 2000000</example>
 internal static class BroadcastLoad
 {
+    private const int WarmUpSeconds = 2;
+
     private static readonly byte[] ReceiveTimeKey = "\"receive_time_us\":"u8.ToArray();
+
+    /// <summary>Latency samples are taken only for events published from this Stopwatch timestamp on (after the warm-up).</summary>
+    private static long s_recordFrom = long.MaxValue;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -66,9 +71,34 @@ internal static class BroadcastLoad
         await WaitForAsync(() => hub.ClientCount == clientCount);
         var trade = Trade(0);
 
+        // Warm-up (not measured): JIT tiers, the frame pool and the client rings fill up.
+        int warmUp = Math.Min(200_000, events);
+        Publish(hub, trade, warmUp);
+        await WaitForAsync(() => Min(counters, clientCount) >= warmUp + 1, TimeSpan.FromMinutes(2)); // + hello
+        for (int i = 0; i < clientCount; i++)
+        {
+            counters[i * 16] -= warmUp;
+        }
+
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         int gen0 = GC.CollectionCount(0);
         var watch = Stopwatch.StartNew();
+        long pauses = Publish(hub, trade, events);
+
+        double publishSeconds = watch.Elapsed.TotalSeconds;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        await WaitForAsync(() => Min(counters, clientCount) >= events + 1, TimeSpan.FromMinutes(5)); // + hello
+        double seconds = watch.Elapsed.TotalSeconds;
+        var totals = hub.Totals();
+        Console.WriteLine($"throughput | {clientCount} clients ({clientKind}) | {events:N0} trades | publish {publishSeconds:F2} s | all delivered {seconds:F2} s | "
+            + $"{events / seconds:N0} events/s | {events * (double)clientCount / seconds:N0} deliveries/s | skipped {totals.Skipped:N0} | "
+            + $"producer allocated {allocated / (double)events:F2} B/event | gen0 GCs {GC.CollectionCount(0) - gen0} | producer pauses {pauses:N0}");
+        await DisposeAllAsync(clients);
+    }
+
+    /// <summary>Publishes in chunks of 1,000, pausing while any client queue is over 8,000 (so nothing is skipped); returns the pauses.</summary>
+    private static long Publish(BroadcastHub hub, MarketEvent trade, int events)
+    {
         long pauses = 0;
         for (int published = 0; published < events;)
         {
@@ -86,15 +116,25 @@ internal static class BroadcastLoad
             }
         }
 
-        double publishSeconds = watch.Elapsed.TotalSeconds;
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        await WaitForAsync(() => Min(counters, clientCount) >= events + 1, TimeSpan.FromMinutes(5)); // + hello
-        double seconds = watch.Elapsed.TotalSeconds;
-        var totals = hub.Totals();
-        Console.WriteLine($"throughput | {clientCount} clients ({clientKind}) | {events:N0} trades | publish {publishSeconds:F2} s | all delivered {seconds:F2} s | "
-            + $"{events / seconds:N0} events/s | {events * (double)clientCount / seconds:N0} deliveries/s | skipped {totals.Skipped:N0} | "
-            + $"producer allocated {allocated / (double)events:F2} B/event | gen0 GCs {GC.CollectionCount(0) - gen0} | producer pauses {pauses:N0}");
-        await DisposeAllAsync(clients);
+        return pauses;
+    }
+
+    /// <summary>Publishes <paramref name="count"/> trades at <paramref name="rate"/> per second (due ones every ~1 ms), each stamped with its Publish time.</summary>
+    private static void PublishAtRate(BroadcastHub hub, int rate, long count)
+    {
+        var watch = Stopwatch.StartNew();
+        long published = 0;
+        while (published < count)
+        {
+            long due = Math.Min(count, (long)(watch.Elapsed.TotalSeconds * rate));
+            while (published < due)
+            {
+                published++;
+                hub.Publish(Trade(Stopwatch.GetTimestamp()));
+            }
+
+            Thread.Sleep(1);
+        }
     }
 
     private static async Task LatencyAsync(int clientCount, int rate, int durationSeconds, string clientKind)
@@ -112,28 +152,21 @@ internal static class BroadcastLoad
         var clients = await ConnectAsync(server.Port, clientCount, clientKind, (i, payload) =>
         {
             long now = Stopwatch.GetTimestamp();
-            if (TryReceiveTime(payload, out long sent))
+            if (TryReceiveTime(payload, out long sent) && sent >= Volatile.Read(ref s_recordFrom))
             {
                 samples[i][counts[i * 16]++] = now - sent;
             }
         });
         await WaitForAsync(() => hub.ClientCount == clientCount);
 
+        Volatile.Write(ref s_recordFrom, long.MaxValue);
+        PublishAtRate(hub, rate, WarmUpSeconds * (long)rate); // warm-up, not recorded
+        await Task.Delay(500);
+        Volatile.Write(ref s_recordFrom, Stopwatch.GetTimestamp());
         var watch = Stopwatch.StartNew();
-        long published = 0;
-        while (published < expected)
-        {
-            long due = Math.Min(expected, (long)(watch.Elapsed.TotalSeconds * rate));
-            while (published < due)
-            {
-                published++;
-                hub.Publish(Trade(Stopwatch.GetTimestamp()));
-            }
+        PublishAtRate(hub, rate, expected);
 
-            Thread.Sleep(1);
-        }
-
-        await WaitForAsync(() => MinInt(counts, clientCount) >= expected || hub.Totals().Skipped > 0 && watch.Elapsed.TotalSeconds > durationSeconds + 5,
+        await WaitForAsync(() => MinInt(counts, clientCount) >= expected || (hub.Totals().Skipped > 0 && watch.Elapsed.TotalSeconds > durationSeconds + 5),
             TimeSpan.FromSeconds(durationSeconds + 30));
         Report("latency", clientCount, clientKind, rate, durationSeconds, samples, counts, hub.Totals());
         await DisposeAllAsync(clients);
@@ -156,7 +189,7 @@ internal static class BroadcastLoad
         var clients = await ConnectAsync(server.Port, clientCount, clientKind, (i, payload) =>
         {
             long now = Stopwatch.GetTimestamp();
-            if (TryReceiveTime(payload, out long sent))
+            if (TryReceiveTime(payload, out long sent) && sent >= Volatile.Read(ref s_recordFrom))
             {
                 samples[i][counts[i * 16]++] = now - sent;
             }
@@ -166,19 +199,11 @@ internal static class BroadcastLoad
         GC.Collect();
         long memoryHeld = Process.GetCurrentProcess().WorkingSet64;
 
-        var watch = Stopwatch.StartNew();
-        long published = 0;
-        while (published < expected)
-        {
-            long due = Math.Min(expected, (long)(watch.Elapsed.TotalSeconds * rate));
-            while (published < due)
-            {
-                published++;
-                hub.Publish(Trade(Stopwatch.GetTimestamp()));
-            }
-
-            Thread.Sleep(1);
-        }
+        Volatile.Write(ref s_recordFrom, long.MaxValue);
+        PublishAtRate(hub, rate, WarmUpSeconds * (long)rate); // warm-up, not recorded
+        await Task.Delay(500);
+        Volatile.Write(ref s_recordFrom, Stopwatch.GetTimestamp());
+        PublishAtRate(hub, rate, expected);
 
         await WaitForAsync(() => MinInt(counts, clientCount) >= expected, TimeSpan.FromSeconds(durationSeconds + 60));
         Console.WriteLine($"clients | {hub.ClientCount:N0} of {clientCount:N0} connected at the end | connected in {connectSeconds:F1} s | "
@@ -498,7 +523,7 @@ internal static class BroadcastLoad
             {
                 await _loop;
             }
-            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException)
+            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
             {
             }
 
@@ -527,7 +552,7 @@ internal static class BroadcastLoad
                     }
                 }
             }
-            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException)
+            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
             {
             }
         }
