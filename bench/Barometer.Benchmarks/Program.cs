@@ -8,7 +8,15 @@ using Barometer.Benchmarks;
 if (args.Length > 0 && args[0] == "guards-latency")
 {
     await GuardsLatency.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
-    return;
+    return 0;
+}
+
+// Broadcast WebSocket load (a live server and sockets, not BenchmarkDotNet):
+//            dotnet run -c Release --project bench/Barometer.Benchmarks -- broadcast [throughput|latency|clients|all] [--clients N] [--events N] [--rate N] [--seconds N] [--client raw|managed]
+if (args.Length > 0 && args[0] == "broadcast")
+{
+    return await Barometer.Benchmarks.BroadcastLoad.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -36,6 +36,27 @@ public sealed class NormalizedEventJsonTests
     }
 
     [Fact]
+    public void Writing_a_trade_allocates_nothing_after_warm_up()
+    {
+        var trade = MarketEvent.From(new Trade(Btc(), 1, 2, 16578.5, 0.5, Side.Buy, TradeId.Parse("20f43950-d8dd-5b31-9112-a178eb6023af"u8)));
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using var writer = new System.Text.Json.Utf8JsonWriter(buffer);
+        NormalizedEventJson.Write(writer, trade);
+        writer.Flush();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            NormalizedEventJson.Write(writer, trade);
+            writer.Flush();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void A_book_update_reads_back_with_integer_tick_keys()
     {
         var instrument = Btc(0.1);

@@ -47,6 +47,41 @@ public readonly record struct TradeId(TradeIdFormat Format, ulong High, ulong Lo
         return new(TradeIdFormat.Hash, 0, hash);
     }
 
+    /// <summary>Longest text <see cref="TryFormatUtf8"/> writes (a UUID: 36 bytes).</summary>
+    public const int MaxUtf8Length = 36;
+
+    /// <summary>
+    /// Writes the same text as <see cref="ToString"/> as UTF-8 without allocating (for serializers
+    /// on the hot path). False when <paramref name="destination"/> is too short.
+    /// </summary>
+    public bool TryFormatUtf8(Span<byte> destination, out int bytesWritten)
+    {
+        switch (Format)
+        {
+            case TradeIdFormat.Number:
+                return Utf8Formatter.TryFormat(unchecked((long)Low), destination, out bytesWritten);
+            case TradeIdFormat.Uuid:
+                Span<byte> bytes = stackalloc byte[16];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes, High);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], Low);
+                return Utf8Formatter.TryFormat(new Guid(bytes, bigEndian: true), destination, out bytesWritten, 'D');
+            case TradeIdFormat.Hash:
+                if (destination.Length < 17)
+                {
+                    bytesWritten = 0;
+                    return false;
+                }
+
+                destination[0] = (byte)'h';
+                bool ok = Utf8Formatter.TryFormat(Low, destination[1..], out int hex, new System.Buffers.StandardFormat('x', 16));
+                bytesWritten = ok ? hex + 1 : 0;
+                return ok;
+            default:
+                bytesWritten = 0;
+                return true;
+        }
+    }
+
     /// <inheritdoc />
     public override string ToString()
     {

@@ -20,90 +20,99 @@ public static class NormalizedEventJson
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteStartObject();
-        writer.WriteNumber("v", Version);
-        writer.WriteString("kind", e.Kind.ToWireName());
-        writer.WriteString("venue", e.Venue.ToWireName());
-        if (e.Instrument is { } instrument)
+        writer.WriteNumber(N.V, Version);
+        if ((uint)e.Kind < (uint)N.KindValues.Length)
         {
-            writer.WriteString("symbol", instrument.VenueSymbol);
-            writer.WriteString("base", instrument.Base);
-            writer.WriteString("quote", instrument.Quote);
+            writer.WriteString(N.Kind, N.KindValues[(int)e.Kind]);
+        }
+        else
+        {
+            writer.WriteString(N.Kind, e.Kind.ToWireName());
         }
 
-        writer.WriteNumber("exchange_time_us", e.ExchangeTime);
-        writer.WriteNumber("receive_time_us", e.ReceiveTime);
+        writer.WriteString(N.Venue, N.VenueValues[(int)e.Venue]);
+        if (e.Instrument is { } instrument)
+        {
+            writer.WriteString(N.Symbol, instrument.VenueSymbol);
+            writer.WriteString(N.Base, instrument.Base);
+            writer.WriteString(N.Quote, instrument.Quote);
+        }
+
+        writer.WriteNumber(N.ExchangeTimeUs, e.ExchangeTime);
+        writer.WriteNumber(N.ReceiveTimeUs, e.ReceiveTime);
         switch (e.Kind)
         {
             case EventKind.Trade:
                 var trade = e.AsTrade();
-                Number(writer, "price", trade.Price);
-                Number(writer, "quantity", trade.Quantity);
-                writer.WriteString("side", SideName(trade.AggressorSide));
-                writer.WriteString("trade_id", trade.Id.ToString());
-                Number(writer, "notional_usd", trade.NotionalUsd);
+                Number(writer, N.Price, trade.Price);
+                Number(writer, N.Quantity, trade.Quantity);
+                writer.WriteString(N.Side, N.SideValues[trade.AggressorSide is Side.Buy ? 1 : trade.AggressorSide is Side.Sell ? 2 : 0]);
+                Span<byte> id = stackalloc byte[TradeId.MaxUtf8Length];
+                writer.WriteString(N.TradeId, trade.Id.TryFormatUtf8(id, out int idLength) ? id[..idLength] : []);
+                Number(writer, N.NotionalUsd, trade.NotionalUsd);
                 break;
             case EventKind.Liquidation:
                 var liquidation = e.AsLiquidation();
-                Number(writer, "price", liquidation.Price);
-                Number(writer, "quantity", liquidation.Quantity);
-                writer.WriteString("liquidated_side", liquidation.LiquidatedSide == PositionSide.Long ? "long" : liquidation.LiquidatedSide == PositionSide.Short ? "short" : "unknown");
-                writer.WriteString("order_side", SideName(liquidation.OrderSide));
-                writer.WriteString("completeness", liquidation.Completeness == FeedCompleteness.Sampled ? "sampled" : "complete");
-                Number(writer, "notional_usd", liquidation.NotionalUsd);
+                Number(writer, N.Price, liquidation.Price);
+                Number(writer, N.Quantity, liquidation.Quantity);
+                writer.WriteString(N.LiquidatedSide, liquidation.LiquidatedSide == PositionSide.Long ? "long" : liquidation.LiquidatedSide == PositionSide.Short ? "short" : "unknown");
+                writer.WriteString(N.OrderSide, SideName(liquidation.OrderSide));
+                writer.WriteString(N.Completeness, liquidation.Completeness == FeedCompleteness.Sampled ? "sampled" : "complete");
+                Number(writer, N.NotionalUsd, liquidation.NotionalUsd);
                 break;
             case EventKind.BookTop:
                 var top = e.AsBookTop();
-                Number(writer, "bid_price", top.BidPrice);
-                Number(writer, "bid_size", top.BidSize);
-                Number(writer, "ask_price", top.AskPrice);
-                Number(writer, "ask_size", top.AskSize);
-                writer.WriteNumber("update_id", top.UpdateId);
+                Number(writer, N.BidPrice, top.BidPrice);
+                Number(writer, N.BidSize, top.BidSize);
+                Number(writer, N.AskPrice, top.AskPrice);
+                Number(writer, N.AskSize, top.AskSize);
+                writer.WriteNumber(N.UpdateId, top.UpdateId);
                 break;
             case EventKind.BookUpdate:
                 var book = e.AsBookUpdate();
-                writer.WriteBoolean("snapshot", book.IsSnapshot);
-                writer.WriteNumber("first_update_id", book.FirstUpdateId);
-                writer.WriteNumber("last_update_id", book.LastUpdateId);
-                writer.WriteNumber("previous_update_id", book.PreviousUpdateId);
-                Number(writer, "tick_size", book.Instrument.TickSize);
-                Levels(writer, "bids", book.Bids);
-                Levels(writer, "asks", book.Asks);
+                writer.WriteBoolean(N.Snapshot, book.IsSnapshot);
+                writer.WriteNumber(N.FirstUpdateId, book.FirstUpdateId);
+                writer.WriteNumber(N.LastUpdateId, book.LastUpdateId);
+                writer.WriteNumber(N.PreviousUpdateId, book.PreviousUpdateId);
+                Number(writer, N.TickSize, book.Instrument.TickSize);
+                Levels(writer, N.Bids, book.Bids);
+                Levels(writer, N.Asks, book.Asks);
                 break;
             case EventKind.Funding:
                 var funding = e.AsFunding();
-                Number(writer, "rate", funding.Rate);
-                Number(writer, "interval_hours", funding.IntervalHours);
-                writer.WriteNumber("next_funding_time_us", funding.NextFundingTime);
-                Number(writer, "mark_price", funding.MarkPrice);
-                Number(writer, "index_price", funding.IndexPrice);
+                Number(writer, N.Rate, funding.Rate);
+                Number(writer, N.IntervalHours, funding.IntervalHours);
+                writer.WriteNumber(N.NextFundingTimeUs, funding.NextFundingTime);
+                Number(writer, N.MarkPrice, funding.MarkPrice);
+                Number(writer, N.IndexPrice, funding.IndexPrice);
                 break;
             case EventKind.OpenInterest:
                 var interest = e.AsOpenInterest();
-                Number(writer, "quantity", interest.Quantity);
-                Number(writer, "notional_usd", interest.NotionalUsd);
+                Number(writer, N.Quantity, interest.Quantity);
+                Number(writer, N.NotionalUsd, interest.NotionalUsd);
                 break;
             case EventKind.ConnectionStatus:
                 var status = e.AsConnectionStatus();
-                writer.WriteString("stream", status.Stream);
-                writer.WriteString("state", StateName(status.State));
-                writer.WriteString("reason", status.Reason);
+                writer.WriteString(N.Stream, status.Stream);
+                writer.WriteString(N.State, StateName(status.State));
+                writer.WriteString(N.Reason, status.Reason);
                 break;
             case EventKind.DataGap:
                 var gap = e.AsDataGap();
-                writer.WriteString("stream", gap.Stream);
-                writer.WriteNumber("start_us", gap.Start);
-                writer.WriteNumber("end_us", gap.End);
-                writer.WriteString("cause", CauseName(gap.Cause));
-                writer.WriteString("detail", gap.Detail);
+                writer.WriteString(N.Stream, gap.Stream);
+                writer.WriteNumber(N.StartUs, gap.Start);
+                writer.WriteNumber(N.EndUs, gap.End);
+                writer.WriteString(N.Cause, CauseName(gap.Cause));
+                writer.WriteString(N.Detail, gap.Detail);
                 break;
             case EventKind.Alert:
                 var alert = e.AsAlert();
-                writer.WriteString("alert_id", alert.Id);
-                writer.WriteString("alert_type", alert.Type);
-                writer.WriteString("asset", alert.Asset);
-                writer.WriteString("phase", alert.Phase.ToString().ToLowerInvariant());
-                writer.WriteString("severity", alert.Severity);
-                writer.WriteString("message", alert.Message);
+                writer.WriteString(N.AlertId, alert.Id);
+                writer.WriteString(N.AlertType, alert.Type);
+                writer.WriteString(N.Asset, alert.Asset);
+                writer.WriteString(N.Phase, alert.Phase switch { AlertPhase.Opened => "opened", AlertPhase.Updated => "updated", AlertPhase.Closed => "closed", _ => alert.Phase.ToString().ToLowerInvariant() });
+                writer.WriteString(N.Severity, alert.Severity);
+                writer.WriteString(N.Message, alert.Message);
                 break;
         }
 
@@ -305,7 +314,7 @@ public static class NormalizedEventJson
         return levels;
     }
 
-    private static void Number(Utf8JsonWriter writer, string name, double value)
+    private static void Number(Utf8JsonWriter writer, JsonEncodedText name, double value)
     {
         if (double.IsFinite(value))
         {
@@ -317,7 +326,7 @@ public static class NormalizedEventJson
         }
     }
 
-    private static void Levels(Utf8JsonWriter writer, string name, BookLevel[] levels)
+    private static void Levels(Utf8JsonWriter writer, JsonEncodedText name, BookLevel[] levels)
     {
         writer.WriteStartArray(name);
         foreach (var level in levels)
@@ -329,5 +338,67 @@ public static class NormalizedEventJson
         }
 
         writer.WriteEndArray();
+    }
+
+    /// <summary>Property names, encoded once (the bytes are the same as writing the strings).</summary>
+    private static class N
+    {
+        /// <summary>Kind wire names by <see cref="EventKind"/> value.</summary>
+        public static readonly JsonEncodedText[] KindValues = Encode(Enumerable.Range(0, (int)EventKind.Alert + 1).Select(k => ((EventKind)k).ToWireName()));
+
+        /// <summary>Venue wire names by <see cref="VenueId"/> value.</summary>
+        public static readonly JsonEncodedText[] VenueValues = Encode(VenueIds.All.Select(v => v.ToWireName()));
+
+        /// <summary>Side names: unknown, buy, sell.</summary>
+        public static readonly JsonEncodedText[] SideValues = Encode([SideName(Events.Side.Unknown), SideName(Events.Side.Buy), SideName(Events.Side.Sell)]);
+
+        public static readonly JsonEncodedText AlertId = JsonEncodedText.Encode("alert_id");
+        public static readonly JsonEncodedText AlertType = JsonEncodedText.Encode("alert_type");
+        public static readonly JsonEncodedText AskPrice = JsonEncodedText.Encode("ask_price");
+        public static readonly JsonEncodedText AskSize = JsonEncodedText.Encode("ask_size");
+        public static readonly JsonEncodedText Asks = JsonEncodedText.Encode("asks");
+        public static readonly JsonEncodedText Asset = JsonEncodedText.Encode("asset");
+        public static readonly JsonEncodedText Base = JsonEncodedText.Encode("base");
+        public static readonly JsonEncodedText BidPrice = JsonEncodedText.Encode("bid_price");
+        public static readonly JsonEncodedText BidSize = JsonEncodedText.Encode("bid_size");
+        public static readonly JsonEncodedText Bids = JsonEncodedText.Encode("bids");
+        public static readonly JsonEncodedText Cause = JsonEncodedText.Encode("cause");
+        public static readonly JsonEncodedText Completeness = JsonEncodedText.Encode("completeness");
+        public static readonly JsonEncodedText Detail = JsonEncodedText.Encode("detail");
+        public static readonly JsonEncodedText EndUs = JsonEncodedText.Encode("end_us");
+        public static readonly JsonEncodedText ExchangeTimeUs = JsonEncodedText.Encode("exchange_time_us");
+        public static readonly JsonEncodedText FirstUpdateId = JsonEncodedText.Encode("first_update_id");
+        public static readonly JsonEncodedText IndexPrice = JsonEncodedText.Encode("index_price");
+        public static readonly JsonEncodedText IntervalHours = JsonEncodedText.Encode("interval_hours");
+        public static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
+        public static readonly JsonEncodedText LastUpdateId = JsonEncodedText.Encode("last_update_id");
+        public static readonly JsonEncodedText LiquidatedSide = JsonEncodedText.Encode("liquidated_side");
+        public static readonly JsonEncodedText MarkPrice = JsonEncodedText.Encode("mark_price");
+        public static readonly JsonEncodedText Message = JsonEncodedText.Encode("message");
+        public static readonly JsonEncodedText NextFundingTimeUs = JsonEncodedText.Encode("next_funding_time_us");
+        public static readonly JsonEncodedText NotionalUsd = JsonEncodedText.Encode("notional_usd");
+        public static readonly JsonEncodedText OrderSide = JsonEncodedText.Encode("order_side");
+        public static readonly JsonEncodedText Phase = JsonEncodedText.Encode("phase");
+        public static readonly JsonEncodedText PreviousUpdateId = JsonEncodedText.Encode("previous_update_id");
+        public static readonly JsonEncodedText Price = JsonEncodedText.Encode("price");
+        public static readonly JsonEncodedText Quantity = JsonEncodedText.Encode("quantity");
+        public static readonly JsonEncodedText Quote = JsonEncodedText.Encode("quote");
+        public static readonly JsonEncodedText Rate = JsonEncodedText.Encode("rate");
+        public static readonly JsonEncodedText Reason = JsonEncodedText.Encode("reason");
+        public static readonly JsonEncodedText ReceiveTimeUs = JsonEncodedText.Encode("receive_time_us");
+        public static readonly JsonEncodedText Severity = JsonEncodedText.Encode("severity");
+        public static readonly JsonEncodedText Side = JsonEncodedText.Encode("side");
+        public static readonly JsonEncodedText Snapshot = JsonEncodedText.Encode("snapshot");
+        public static readonly JsonEncodedText StartUs = JsonEncodedText.Encode("start_us");
+        public static readonly JsonEncodedText State = JsonEncodedText.Encode("state");
+        public static readonly JsonEncodedText Stream = JsonEncodedText.Encode("stream");
+        public static readonly JsonEncodedText Symbol = JsonEncodedText.Encode("symbol");
+        public static readonly JsonEncodedText TickSize = JsonEncodedText.Encode("tick_size");
+        public static readonly JsonEncodedText TradeId = JsonEncodedText.Encode("trade_id");
+        public static readonly JsonEncodedText UpdateId = JsonEncodedText.Encode("update_id");
+        public static readonly JsonEncodedText V = JsonEncodedText.Encode("v");
+        public static readonly JsonEncodedText Venue = JsonEncodedText.Encode("venue");
+
+        private static JsonEncodedText[] Encode(IEnumerable<string> values) => values.Select(v => JsonEncodedText.Encode(v)).ToArray();
     }
 }

@@ -3,36 +3,12 @@ using Barometer.Analytics.Snapshots;
 using Barometer.Analytics.Tape;
 using Barometer.Core.Bus;
 using Barometer.Core.Events;
+using Barometer.Server.Broadcast;
 using Barometer.Storage.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Barometer.Server.Pipeline;
-
-/// <summary>Where the pipeline's data comes from; every payload and page says it.</summary>
-public enum DataSource
-{
-    /// <summary>The venues themselves.</summary>
-    Live,
-
-    /// <summary>The in-process venue emulator fed by the market simulator.</summary>
-    Simulated,
-
-    /// <summary>A recording played back.</summary>
-    Replay,
-}
-
-/// <summary>Wire names of <see cref="DataSource"/>.</summary>
-public static class DataSources
-{
-    /// <summary>"live", "simulated" or "replay".</summary>
-    public static string ToWireName(this DataSource source) => source switch
-    {
-        DataSource.Simulated => "simulated",
-        DataSource.Replay => "replay",
-        _ => "live",
-    };
-}
 
 /// <summary>Receives what the pipeline produces, on the pipeline's consumer task (must not block).</summary>
 public interface IPipelineOutput
