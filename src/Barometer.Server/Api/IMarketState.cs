@@ -26,7 +26,8 @@ public interface IMarketState
     /// <summary>
     /// Evaluates the engine guards now. The API calls it at most once per cache period
     /// (<see cref="ApiServerOptions.GuardsMaxAge"/>) and serializes the result with the snapshot
-    /// JSON options; null when guards are not available (yet).
+    /// JSON options; null when guards are not available (yet). The pipeline may simply return
+    /// <c>LatestSnapshot?.Guards</c> (the snapshot's <c>GuardSection</c>).
     /// </summary>
     object? Guards();
 

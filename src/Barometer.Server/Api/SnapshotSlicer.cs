@@ -10,15 +10,21 @@ namespace Barometer.Server.Api;
 /// that asset. For an instrument: its own rows in the per-instrument lists (flow instruments,
 /// funding, open interest, book markets; basis and margin-basis rows that use it) plus its
 /// asset's rows in the per-asset lists (flow assets, funding differentials, open-interest totals,
-/// price spreads, book asset depth), which put the instrument in context.
+/// price spreads, book asset depth), which put the instrument in context. The same rule holds for
+/// tape (instruments, whales / assets), liquidations (instruments / assets, cascades), regime,
+/// correlation (the asset's pairs with any other asset, its cross-venue row) and guards (per
+/// asset); section-wide settings and counters are kept as they are.
 /// </summary>
 internal static class SnapshotSlicer
 {
     public static MetricsSnapshot Slice(MetricsSnapshot snapshot, string asset, string? instrument)
     {
         var flow = snapshot.Flow;
+        var tape = snapshot.Tape;
         var d = snapshot.Derivatives;
         var books = snapshot.Books;
+        var liquidations = snapshot.Liquidations;
+        var correlation = snapshot.Correlation;
         return snapshot with
         {
             Flow = new FlowSection(
@@ -35,6 +41,27 @@ internal static class SnapshotSlicer
             Books = new BookSection(
                 Where(books.Markets, m => instrument is null ? m.Asset == asset : m.Instrument == instrument),
                 Where(books.Assets, a => a.Asset == asset)),
+            Tape = tape with
+            {
+                Instruments = Where(tape.Instruments, t => instrument is null ? t.Asset == asset : t.Instrument == instrument),
+                Assets = Where(tape.Assets, a => a.Asset == asset),
+                RecentWhales = Where(tape.RecentWhales, w => instrument is null ? w.Asset == asset : w.Instrument == instrument),
+            },
+            Liquidations = liquidations with
+            {
+                Instruments = Where(liquidations.Instruments, l => instrument is null ? l.Asset == asset : l.Instrument == instrument),
+                Assets = Where(liquidations.Assets, a => a.Asset == asset),
+                ActiveCascades = Where(liquidations.ActiveCascades, c => c.Asset == asset),
+                RecentCascades = Where(liquidations.RecentCascades, c => c.Asset == asset),
+            },
+            Regime = snapshot.Regime with { Assets = Where(snapshot.Regime.Assets, r => r.Asset == asset) },
+            Correlation = correlation with
+            {
+                Assets = Where(correlation.Assets, a => a.Asset == asset),
+                Pairs = Where(correlation.Pairs, p => p.First == asset || p.Second == asset),
+                CrossVenue = Where(correlation.CrossVenue, c => c.Asset == asset),
+            },
+            Guards = snapshot.Guards with { Assets = Where(snapshot.Guards.Assets, g => g.Asset == asset) },
         };
     }
 

@@ -34,6 +34,7 @@ public sealed class MarketEndpointsTests
             engine.Publish(MarketEvent.From(new Trade(i, t, t, 100, 1, Side.Buy, TradeId.FromNumber(t))));
             engine.Publish(MarketEvent.From(new Funding(i, t, t, 0.0001, 8, t + (8 * 3600 * Second), 100, 100)));
             engine.Publish(MarketEvent.From(new OpenInterest(i, t, t, 10, 1_000)));
+            engine.Publish(MarketEvent.From(new Liquidation(i, t, t, 100, 1, PositionSide.Long, Side.Sell, FeedCompleteness.Complete)));
         }
 
         state.LatestSnapshot = engine.Snapshot();
@@ -56,7 +57,7 @@ public sealed class MarketEndpointsTests
         Assert.Equal(JsonValueKind.Null, body.GetProperty("instrument").ValueKind);
         var snapshot = body.GetProperty("snapshot");
         Assert.Equal(T0 + (3 * Second), snapshot.GetProperty("time").GetInt64());
-        Assert.Equal(9, snapshot.GetProperty("events").GetInt64());   // 3 instruments × (trade, funding, open interest)
+        Assert.Equal(12, snapshot.GetProperty("events").GetInt64());   // 3 instruments × (trade, funding, open interest, liquidation)
         Assert.Equal(["binance-futures:BTCUSDT", "binance-futures:ETHUSDT", "okx-swap:BTC-USDT-SWAP"],
             Strings(snapshot.GetProperty("flow").GetProperty("instruments"), "instrument"));
     }
@@ -76,6 +77,24 @@ public sealed class MarketEndpointsTests
         Assert.Equal(["binance-futures:BTCUSDT", "okx-swap:BTC-USDT-SWAP"], Strings(s.GetProperty("derivatives").GetProperty("open_interest"), "instrument"));
         Assert.Equal(["BTC"], Strings(s.GetProperty("derivatives").GetProperty("open_interest_totals"), "asset"));
         Assert.All(s.GetProperty("books").GetProperty("markets").EnumerateArray(), m => Assert.Equal("BTC", m.GetProperty("asset").GetString()));
+        Assert.Equal(["binance-futures:BTCUSDT", "okx-swap:BTC-USDT-SWAP"], Strings(s.GetProperty("tape").GetProperty("instruments"), "instrument"));
+        Assert.Equal(["binance-futures:BTCUSDT", "okx-swap:BTC-USDT-SWAP"], Strings(s.GetProperty("liquidations").GetProperty("instruments"), "instrument"));
+        Assert.Equal(["BTC"], Strings(s.GetProperty("liquidations").GetProperty("assets"), "asset"));
+        Assert.Equal(["BTC"], Strings(s.GetProperty("guards").GetProperty("assets"), "asset"));
+        Assert.All(s.GetProperty("regime").GetProperty("assets").EnumerateArray(), r => Assert.Equal("BTC", r.GetProperty("asset").GetString()));
+        Assert.All(s.GetProperty("correlation").GetProperty("pairs").EnumerateArray(),
+            p => Assert.Contains("BTC", new[] { p.GetProperty("first").GetString(), p.GetProperty("second").GetString() }));
+    }
+
+    [Fact]
+    public async Task The_unsliced_snapshot_has_every_assets_rows_in_every_section()
+    {
+        // The control for the slice tests: without a filter, ETH rows are there.
+        await using var api = await TestApi.StartAsync(StateWithSnapshot());
+        var s = (await api.GetJsonAsync("/api/market/snapshot")).Body.GetProperty("snapshot");
+        Assert.Equal(["BTC", "ETH"], Strings(s.GetProperty("liquidations").GetProperty("assets"), "asset"));
+        Assert.Equal(["BTC", "ETH"], Strings(s.GetProperty("guards").GetProperty("assets"), "asset"));
+        Assert.Equal(3, s.GetProperty("tape").GetProperty("instruments").GetArrayLength());
     }
 
     [Fact]
@@ -92,6 +111,9 @@ public sealed class MarketEndpointsTests
         Assert.Equal(["okx-swap:BTC-USDT-SWAP"], Strings(s.GetProperty("derivatives").GetProperty("funding"), "instrument"));
         Assert.Equal(["BTC"], Strings(s.GetProperty("flow").GetProperty("assets"), "asset"));
         Assert.Equal(["BTC"], Strings(s.GetProperty("derivatives").GetProperty("open_interest_totals"), "asset"));
+        Assert.Equal(["okx-swap:BTC-USDT-SWAP"], Strings(s.GetProperty("liquidations").GetProperty("instruments"), "instrument"));
+        Assert.Equal(["okx-swap:BTC-USDT-SWAP"], Strings(s.GetProperty("tape").GetProperty("instruments"), "instrument"));
+        Assert.Equal(["BTC"], Strings(s.GetProperty("guards").GetProperty("assets"), "asset"));
     }
 
     [Fact]
@@ -279,7 +301,7 @@ public sealed class MarketEndpointsTests
         Assert.Contains("barometer_bus_consumer_dropped_total{consumer=\"ws-client-3\",mode=\"lossy\"} 12", lines);
         Assert.Contains("barometer_ws_client_dropped_total{client=\"ws-client-3\"} 12", lines);
         Assert.Contains("barometer_storage_written_rows_total 1000", lines);
-        Assert.Contains("barometer_snapshot_events_total 9", lines);
+        Assert.Contains("barometer_snapshot_events_total 12", lines);
         Assert.Contains("barometer_healthy 0", lines);
         Assert.Contains("barometer_http_requests_total{code=\"200\"} 1", lines);   // /api/health (this request is counted after it is written)
         Assert.Contains("barometer_http_requests_total{code=\"404\"} 1", lines);
