@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Barometer.Analytics.Book;
 using Barometer.Analytics.Derivatives;
 using Barometer.Analytics.Flow;
@@ -50,12 +51,12 @@ public sealed record AssetGuard(
     string Asset,
     string? Instrument,
     double SpreadBps,
-    double Depth10BpsBidUsd,
-    double Depth10BpsAskUsd,
+    [property: JsonPropertyName("depth_10bps_bid_usd")] double Depth10BpsBidUsd,
+    [property: JsonPropertyName("depth_10bps_ask_usd")] double Depth10BpsAskUsd,
     double FundingApr,
     double BasisBps,
     double OiNotionalUsd,
-    long? LiqEvents5m,
+    [property: JsonPropertyName("liq_events_5m")] long? LiqEvents5m,
     bool LiqEventsLowerBound,
     GuardStatus Status,
     IReadOnlyList<string> Reasons,

@@ -72,6 +72,10 @@ public sealed class GuardTests
         Assert.Equal(100_000, g.OiNotionalUsd, 6);
         Assert.Equal(0, g.LiqEvents5m);
         Assert.Equal("simulated", g.DataSource);
+        string json = SnapshotJson.ToLineOf(g);
+        Assert.Contains("\"depth_10bps_bid_usd\":99960", json, StringComparison.Ordinal);
+        Assert.Contains("\"liq_events_5m\":0", json, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"passing\"", json, StringComparison.Ordinal);
     }
 
     [Fact]
