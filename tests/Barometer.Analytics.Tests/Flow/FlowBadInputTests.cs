@@ -16,6 +16,21 @@ public sealed class FlowBadInputTests
     private static MarketEvent T(long time, double price, double quantity, Side side) =>
         MarketEvent.From(new Trade(Perp, time, time, price, quantity, side, TradeId.FromNumber(time)));
 
+    [Theory]
+    [InlineData(100.1, 3.0)]   // 100.1 × 3 / 3 = 100.09999999999998 in doubles
+    [InlineData(97.9, 0.03)]   // 97.9 × 0.03 / 0.03 = 97.90000000000002
+    public void Vwap_of_trades_at_one_price_is_exactly_that_price(double price, double quantity)
+    {
+        var flow = new FlowMetrics(new AnalyticsOptions());
+        flow.OnEvent(T(T0, price, quantity, Side.Buy), T0);
+        flow.OnEvent(T(T0 + Second, price, quantity, Side.Sell), T0 + Second);
+
+        var w = Assert.Single(flow.Snapshot(T0 + Second).Instruments).OneMinute;
+
+        Assert.Equal(price, w.Vwap);
+        Assert.Equal((price, price), (w.MinPrice, w.MaxPrice));
+    }
+
     [Fact]
     public void Bad_trades_are_skipped_counted_and_leave_the_windows_and_ticks_as_without_them()
     {
