@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using Barometer.Analytics;
+using Barometer.Analytics.Derivatives;
 using Barometer.Analytics.Flow;
+using Barometer.Analytics.Tape;
 using Barometer.Core.Events;
 using Barometer.Core.Instruments;
 
@@ -29,11 +31,13 @@ public class AnalyticsBenchmarks
 
     private Instrument[] _markets = null!;
     private MarketEvent[] _prime = null!;
-    private MarketEvent[] _tape = null!;
+    private MarketEvent[] _events = null!;
     private FlowMetrics _flow = null!;
+    private TapeMetrics _tapeFamily = null!;
+    private DerivativesMetrics _derivatives = null!;
     private AnalyticsEngine _engine = null!;
 
-    [GlobalSetup(Targets = [nameof(FlowFamilyTrades), nameof(EngineTrades)])]
+    [GlobalSetup(Targets = [nameof(FlowFamilyTrades), nameof(TapeFamilyTrades), nameof(DerivativesFamilyTrades), nameof(EngineTrades)])]
     public void SetupTrades() => Setup(() => Build(seed: 1, tradesPercent: 100, topsPercent: 0, l2Percent: 0));
 
     /// <summary>65 % trades, 30 % tops; the rest 3 % funding, 2 % OI.</summary>
@@ -59,7 +63,7 @@ public class AnalyticsBenchmarks
 
         _markets = [.. markets];
         _prime = BuildPrime();
-        _tape = tape();
+        _events = tape();
     }
 
     [IterationSetup(Target = nameof(FlowFamilyTrades))]
@@ -69,6 +73,26 @@ public class AnalyticsBenchmarks
         foreach (var e in _prime)
         {
             _flow.OnEvent(e, EventTime.Of(e));
+        }
+    }
+
+    [IterationSetup(Target = nameof(TapeFamilyTrades))]
+    public void NewTape()
+    {
+        _tapeFamily = new TapeMetrics(new AnalyticsOptions());
+        foreach (var e in _prime)
+        {
+            _tapeFamily.OnEvent(e, EventTime.Of(e));
+        }
+    }
+
+    [IterationSetup(Target = nameof(DerivativesFamilyTrades))]
+    public void NewDerivatives()
+    {
+        _derivatives = new DerivativesMetrics(new AnalyticsOptions());
+        foreach (var e in _prime)
+        {
+            _derivatives.OnEvent(e, EventTime.Of(e));
         }
     }
 
@@ -87,24 +111,48 @@ public class AnalyticsBenchmarks
     public void FlowFamilyTrades()
     {
         var flow = _flow;
-        var events = _tape;
+        var events = _events;
         for (int i = 0; i < events.Length; i++)
         {
             flow.OnEvent(in events[i], EventTime.Of(in events[i]));
         }
     }
 
-    /// <summary>(b0) Trades through the whole engine (flow, derivatives, book families).</summary>
+    /// <summary>Trades through the tape family alone (CVD, large trades, bars): attributes the engine's cost per trade.</summary>
+    [Benchmark(OperationsPerInvoke = Events, Description = "tape family, trades")]
+    public void TapeFamilyTrades()
+    {
+        var tape = _tapeFamily;
+        var events = _events;
+        for (int i = 0; i < events.Length; i++)
+        {
+            tape.OnEvent(in events[i], EventTime.Of(in events[i]));
+        }
+    }
+
+    /// <summary>Trades through the derivatives family alone (last price, 1 h volume).</summary>
+    [Benchmark(OperationsPerInvoke = Events, Description = "derivatives family, trades")]
+    public void DerivativesFamilyTrades()
+    {
+        var derivatives = _derivatives;
+        var events = _events;
+        for (int i = 0; i < events.Length; i++)
+        {
+            derivatives.OnEvent(in events[i], EventTime.Of(in events[i]));
+        }
+    }
+
+    /// <summary>(b0) Trades through the whole engine (flow, tape, derivatives, book families).</summary>
     [Benchmark(OperationsPerInvoke = Events, Description = "engine, trades")]
-    public void EngineTrades() => Publish(_tape);
+    public void EngineTrades() => Publish(_events);
 
     /// <summary>(b) The whole engine, 65 % trades, 30 % book tops, 3 % funding, 2 % open interest.</summary>
     [Benchmark(OperationsPerInvoke = Events, Description = "engine, trades+tops+funding+OI")]
-    public void EngineMixed() => Publish(_tape);
+    public void EngineMixed() => Publish(_events);
 
     /// <summary>The whole engine with L2 deltas too: 55 % trades, 25 % tops, 15 % 1–4-level deltas, 3 % funding, 2 % OI.</summary>
     [Benchmark(OperationsPerInvoke = Events, Description = "engine, mix + 15% L2 deltas")]
-    public void EngineMixedWithL2Deltas() => Publish(_tape);
+    public void EngineMixedWithL2Deltas() => Publish(_events);
 
     private void Publish(MarketEvent[] events)
     {
