@@ -142,7 +142,7 @@ public class AnalyticsBenchmarks
         }
     }
 
-    /// <summary>(b0) Trades through the whole engine (flow, tape, derivatives, book families).</summary>
+    /// <summary>(b0) Trades through the whole engine (every family).</summary>
     [Benchmark(OperationsPerInvoke = Events, Description = "engine, trades")]
     public void EngineTrades() => Publish(_events);
 
