@@ -358,7 +358,7 @@ internal sealed class TapeMetrics : IMetricFamily<TapeSection>
             usd ? b.CvdUsdAtClose : double.NaN,
             b.BuyBase,
             b.SellBase,
-            b.SumQty > 0 ? b.SumPriceQty / b.SumQty : double.NaN,
+            b.SumQty > 0 ? Math.Clamp(b.SumPriceQty / b.SumQty, b.Low, b.High) : double.NaN, // Σpq/Σq can round one ulp outside [low, high]
             b.Trades,
             complete);
     }
