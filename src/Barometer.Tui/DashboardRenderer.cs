@@ -1,0 +1,201 @@
+using System.Text;
+using Barometer.Analytics.Snapshots;
+using Barometer.Core.Events;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Barometer.Tui;
+
+/// <summary>
+/// Rendering is a pure function: (snapshot, view state) → a Spectre renderable. Nothing here reads
+/// the clock or the terminal; every number comes from the snapshot (or the view state's feed
+/// status), and an unavailable value is shown as "—" with its reason.
+/// </summary>
+public static class DashboardRenderer
+{
+    /// <summary>One whole frame: banner and status line, the dashboard's panels, the key line.</summary>
+    /// <param name="snapshot">The latest snapshot, or null before the first one.</param>
+    /// <param name="state">The view state.</param>
+    /// <returns>The frame.</returns>
+    public static IRenderable Render(MetricsSnapshot? snapshot, ViewState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var parts = new List<IRenderable> { new Markup(StatusLine(snapshot, state)) };
+        if (state.Help)
+        {
+            parts.Add(HelpPanel());
+        }
+        else if (state.Feed == FeedState.Unreachable && snapshot is null)
+        {
+            parts.Add(UnreachablePanel(state));
+        }
+        else if (snapshot is null)
+        {
+            parts.Add(new Panel(new Markup("[yellow]Waiting for the first snapshot from " + Markup.Escape(state.Address) + " …[/]"))
+                .Header(" " + Dashboards.TitleOf(state.Dashboard) + " ").Expand());
+        }
+        else
+        {
+            if (state.Feed == FeedState.Unreachable)
+            {
+                parts.Add(new Markup("[red]Server " + Markup.Escape(state.Address) + " unreachable — retrying; showing the last snapshot[/]"));
+            }
+
+            parts.Add(Body(snapshot, state));
+        }
+
+        parts.Add(new Markup("[grey]q quit · p pause · 1 microstructure · 2 flow · 3 risk · 4 liquidations · ? help[/]"));
+        return new Rows(parts);
+    }
+
+    /// <summary>The dashboard's panels only (no status and key lines).</summary>
+    /// <param name="snapshot">The snapshot.</param>
+    /// <param name="state">The view state.</param>
+    /// <returns>The panels.</returns>
+    public static IRenderable Body(MetricsSnapshot snapshot, ViewState state)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Dashboard switch
+        {
+            DashboardKind.Flow => FlowPanels.Render(snapshot, state),
+            DashboardKind.Risk => RiskPanels.Render(snapshot, state),
+            DashboardKind.Liquidations => LiquidationPanels.Render(snapshot, state),
+            _ => MicrostructurePanels.Render(snapshot, state),
+        };
+    }
+
+    /// <summary>Title, SIMULATED/REPLAY banner, per-venue state, snapshot age, paused.</summary>
+    internal static string StatusLine(MetricsSnapshot? snapshot, ViewState state)
+    {
+        var sb = new StringBuilder();
+        sb.Append("[bold]BAROMETER · ").Append(Dashboards.TitleOf(state.Dashboard)).Append("[/]");
+        string? source = state.DataSource ?? snapshot?.Guards.DataSource;
+        if (string.Equals(source, "simulated", StringComparison.Ordinal))
+        {
+            sb.Append(" [black on yellow] SIMULATED [/]");
+        }
+        else if (string.Equals(source, "replay", StringComparison.Ordinal))
+        {
+            sb.Append(" [black on yellow] REPLAY [/]");
+        }
+        else if (source is not null)
+        {
+            sb.Append(" [green]LIVE[/]");
+        }
+
+        if (state.Paused)
+        {
+            sb.Append(" [black on aqua] PAUSED [/]");
+        }
+
+        sb.Append(' ');
+        switch (state.Feed)
+        {
+            case FeedState.Connected:
+                sb.Append("[green]●[/] ");
+                break;
+            case FeedState.Unreachable:
+                sb.Append("[red]● unreachable[/] ");
+                break;
+            default:
+                sb.Append("[yellow]● connecting[/] ");
+                break;
+        }
+
+        sb.Append("[grey]").Append(Markup.Escape(state.Address)).Append("[/]");
+        if (snapshot is not null)
+        {
+            double age = state.WallTime > 0 ? (state.WallTime - snapshot.Time) / 1e6 : double.NaN;
+            sb.Append(" · data ").Append(Fmt.Clock(snapshot.Time)).Append(" UTC");
+            if (double.IsFinite(age))
+            {
+                string color = age > state.StaleSeconds ? "red" : age > 2 ? "yellow" : "green";
+                sb.Append(" [").Append(color).Append("]age ").Append(Fmt.Age(age)).Append("[/]");
+            }
+        }
+
+        foreach (var v in state.Venues)
+        {
+            string color = v.State switch
+            {
+                ConnectionState.Subscribed => "green",
+                ConnectionState.Disconnected => "red",
+                _ => "yellow",
+            };
+            sb.Append(" [").Append(color).Append(']').Append(Markup.Escape(Fmt.Venue(v.Venue))).Append(' ')
+                .Append(StateName(v.State)).Append("[/]");
+        }
+
+        return sb.ToString();
+    }
+
+    private static string StateName(ConnectionState s) => s switch
+    {
+        ConnectionState.Subscribed => "ok",
+        ConnectionState.Connecting => "connecting",
+        ConnectionState.Stale => "stale",
+        ConnectionState.Disconnected => "down",
+        ConnectionState.Resyncing => "resync",
+        _ => "?",
+    };
+
+    private static Panel UnreachablePanel(ViewState state) =>
+        new Panel(new Markup(
+            "[red bold]Server unreachable[/]\n\n" +
+            "Address: " + Markup.Escape(state.Address) + "\n" +
+            (state.FeedError is null ? "" : "Last error: " + Markup.Escape(Fmt.Shorten(state.FeedError, 200)) + "\n") +
+            "[yellow]Retrying every 2 s …[/]\n\n" +
+            "Start a server with `barometer serve` (or `serve --simulate`), or run `barometer tui … --embedded`."))
+            .Header(" CONNECTION ").Expand();
+
+    private static Panel HelpPanel() =>
+        new Panel(new Markup(
+            "[bold]Keys[/]\n" +
+            "  q        quit\n" +
+            "  p        pause / resume the display (data keeps flowing)\n" +
+            "  1 … 4    microstructure · flow · risk · liquidations\n" +
+            "  a        next asset (single-asset panels)\n" +
+            "  ?        this help (any key closes it)\n\n" +
+            "[bold]Notation[/]\n" +
+            "  ↑↑↑ / ↓↓↓ beyond 2σ · ↑↑ / ↓↓ beyond 1σ · ↑ / ↓ mild · → neutral\n" +
+            "  [green]green[/] buy / safe · [red]red[/] sell / danger · [yellow]yellow[/] caution · [magenta]magenta[/] whales · [aqua]cyan[/] arbitrage\n" +
+            "  — (reason): the snapshot has no value, and says why · [dim]dimmed (age old)[/]: stale input"))
+            .Header(" HELP ").Expand();
+
+    /// <summary>A panel of markup lines with a title.</summary>
+    internal static Panel Box(string title, IReadOnlyList<string> lines, string color = "white")
+    {
+        var text = lines.Count == 0 ? Fmt.Na("no data yet") : string.Join('\n', lines);
+        return new Panel(new Markup(text))
+        {
+            Header = new PanelHeader(" " + title + " "),
+            Border = BoxBorder.Square,
+            BorderStyle = Style.Parse(color),
+            Expand = true,
+        };
+    }
+
+    /// <summary>Panels in two columns when the terminal is wide enough, else one.</summary>
+    internal static IRenderable TwoColumns(ViewState state, params Panel[] panels)
+    {
+        if (state.Width < 80)
+        {
+            return new Rows(panels);
+        }
+
+        var grid = new Grid();
+        int half = state.Width / 2;
+        grid.AddColumn(new GridColumn().Width(half).Padding(0, 0, 0, 0));
+        grid.AddColumn(new GridColumn().Width(state.Width - half).Padding(0, 0, 0, 0));
+        for (int i = 0; i < panels.Length; i += 2)
+        {
+            grid.AddRow(panels[i], i + 1 < panels.Length ? panels[i + 1] : new Text(""));
+        }
+
+        return grid;
+    }
+
+    /// <summary>List rows a panel may use when <paramref name="panelRows"/> panels are stacked.</summary>
+    internal static int RowBudget(ViewState state, int panelRows) => Math.Max(3, ((state.Height - 4) / panelRows) - 2);
+}
