@@ -12,5 +12,6 @@ root.Add(NormalizeVerb.Create(global));
 root.Add(ReplayVerb.Create(global));
 root.Add(SimulateVerb.Create(global));
 root.Add(ServeVerb.Create(global));
+root.Add(TuiVerb.Create(global));
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

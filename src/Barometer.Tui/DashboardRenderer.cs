@@ -115,6 +115,11 @@ public static class DashboardRenderer
             }
         }
 
+        if (state.Venues.Count > 0)
+        {
+            sb.Append("\n[grey]venues[/]");
+        }
+
         foreach (var v in state.Venues)
         {
             string color = v.State switch

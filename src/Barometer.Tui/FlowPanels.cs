@@ -64,7 +64,7 @@ internal static class FlowPanels
 
                 var iw = i.FiveMinutes;
                 string value = double.IsFinite(iw.NetFlowUsd) ? $"[{Fmt.SignColor(iw.NetFlowUsd)}]{Fmt.Usd(iw.NetFlowUsd, true)}[/]" : Fmt.Na(iw.UnavailableReason);
-                lines.Add($"     [grey]{Markup.Escape(Fmt.Venue(i.Venue)),-10}[/] {value} [grey]({Fmt.Int(iw.Trades)} trades)[/]");
+                lines.Add($"     [grey]{Markup.Escape(Fmt.Instrument(i.Instrument)),-12}[/] {value} [grey]({Fmt.Int(iw.Trades)} trades)[/]");
             }
         }
 
@@ -116,7 +116,7 @@ internal static class FlowPanels
                 }
 
                 string mig = double.IsFinite(sh.MigrationPoints) ? $"[{Fmt.SignColor(sh.MigrationPoints)}]{Fmt.Num(sh.MigrationPoints, "+0.0;-0.0;0.0")} pts[/]" : Fmt.Dash;
-                lines.Add($"{Markup.Escape(Fmt.Venue(sh.Venue)),-10} {Fmt.Num(sh.SharePercent5m, "0"),3}% {Fmt.Bar(sh.SharePercent5m / 100, 8, false)} {mig}");
+                lines.Add($"{Markup.Escape(Fmt.Instrument(sh.Instrument)),-12} {Fmt.Num(sh.SharePercent5m, "0"),3}% {Fmt.Bar(sh.SharePercent5m / 100, 8, false)} {mig}");
             }
         }
 
@@ -135,8 +135,8 @@ internal static class FlowPanels
             }
 
             lines.Add(double.IsFinite(oi.SharePercent)
-                ? $"{Markup.Escape(Fmt.Venue(oi.Venue)),-10} {Fmt.Num(oi.SharePercent, "0"),3}% {Fmt.Bar(oi.SharePercent / 100, 8, false)} {Fmt.Usd(oi.Usd)}"
-                : $"{Markup.Escape(Fmt.Venue(oi.Venue)),-10} {Fmt.Na(oi.UnavailableReason)}");
+                ? $"{Markup.Escape(Fmt.Instrument(oi.Instrument)),-12} {Fmt.Num(oi.SharePercent, "0"),3}% {Fmt.Bar(oi.SharePercent / 100, 8, false)} {Fmt.Usd(oi.Usd)}"
+                : $"{Markup.Escape(Fmt.Instrument(oi.Instrument)),-12} {Fmt.Na(oi.UnavailableReason)}");
         }
 
         return DashboardRenderer.Box("EXCHANGE DOMINANCE " + Markup.Escape(asset ?? ""), lines);
@@ -216,8 +216,8 @@ internal static class FlowPanels
 
             double dev = 100 * (i.Ticks.LastPrice - i.FiveMinutes.Vwap) / i.FiveMinutes.Vwap;
             vwap.Add(double.IsFinite(dev)
-                ? $"{Markup.Escape(Fmt.Venue(i.Venue))} [{Fmt.SignColor(dev)}]{Fmt.Pct(dev, 2)} {(dev >= 0 ? "above" : "below")}[/]"
-                : $"{Markup.Escape(Fmt.Venue(i.Venue))} {Fmt.Na(i.FiveMinutes.UnavailableReason)}");
+                ? $"{Markup.Escape(Fmt.Instrument(i.Instrument))} [{Fmt.SignColor(dev)}]{Fmt.Pct(dev, 2)} {(dev >= 0 ? "above" : "below")}[/]"
+                : $"{Markup.Escape(Fmt.Instrument(i.Instrument))} {Fmt.Na(i.FiveMinutes.UnavailableReason)}");
         }
 
         lines.Add("• VWAP DEV (last vs 5m VWAP): " + (vwap.Count == 0 ? Fmt.Na("no perpetual trade") : string.Join(" | ", vwap)));

@@ -139,7 +139,14 @@ internal static class Fmt
     public static string Instrument(string key)
     {
         int colon = key.IndexOf(':', StringComparison.Ordinal);
-        return colon < 0 ? key : Venue(key[..colon]);
+        if (colon < 0)
+        {
+            return key;
+        }
+
+        // USDT is the default quote; other quotes (USDC margined perpetuals, …) are named.
+        string symbol = key[(colon + 1)..];
+        return Venue(key[..colon]) + (symbol.Contains("USDC", StringComparison.Ordinal) ? "/USDC" : "");
     }
 
     /// <summary>Seconds as "12s", "4m", "2h".</summary>

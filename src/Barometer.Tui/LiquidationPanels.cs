@@ -91,7 +91,7 @@ internal static class LiquidationPanels
             }
 
             var w = i.FiveMinutes;
-            lines.Add($"{Markup.Escape(i.Asset),-4} {Markup.Escape(Fmt.Venue(i.Venue)),-10} {Fmt.Usd(w.TotalUsd),7} ({Fmt.Int(w.Count)}) [red]L {Fmt.Int(w.LongCount)}[/] [green]S {Fmt.Int(w.ShortCount)}[/]{(i.Feed == Core.Events.FeedCompleteness.Sampled ? " [grey]sampled[/]" : "")}");
+            lines.Add($"{Markup.Escape(i.Asset),-4} {Markup.Escape(Fmt.Instrument(i.Instrument)),-10} {Fmt.Usd(w.TotalUsd),7} ({Fmt.Int(w.Count)}) [red]L {Fmt.Int(w.LongCount)}[/] [green]S {Fmt.Int(w.ShortCount)}[/]{(i.Feed == Core.Events.FeedCompleteness.Sampled ? " [grey]sampled[/]" : "")}");
         }
 
         return DashboardRenderer.Box("VENUE SPLIT (5m)", lines);

@@ -182,7 +182,7 @@ internal static class MicrostructurePanels
                 break;
             }
 
-            string name = $"{Markup.Escape(f.Asset)} {Markup.Escape(Fmt.Venue(f.Venue))}:";
+            string name = $"{Markup.Escape(f.Asset)} {Markup.Escape(Fmt.Instrument(f.Instrument))}:";
             if (!double.IsFinite(f.Rate8hPercent))
             {
                 lines.Add(name + " " + Fmt.Na(f.UnavailableReason));
@@ -218,7 +218,7 @@ internal static class MicrostructurePanels
 
             string side = w.Side == Side.Buy ? "[green]BUY [/]" : w.Side == Side.Sell ? "[red]SELL[/]" : "?   ";
             string mega = w.SizeClass == TradeSizeClass.Mega ? " [bold magenta]⚠[/]" : "";
-            lines.Add($"[magenta]{Fmt.Clock(w.Time)} {Markup.Escape(w.Asset)}[/] {side} [magenta]{Fmt.Usd(w.NotionalUsd)}[/] @{Fmt.Usd(w.Price)} [grey][[{Markup.Escape(Fmt.Venue(w.Venue))}]][/]{mega}");
+            lines.Add($"[magenta]{Fmt.Clock(w.Time)} {Markup.Escape(w.Asset)}[/] {side} [magenta]{Fmt.Usd(w.NotionalUsd)}[/] @{Fmt.Usd(w.Price)} [grey][[{Markup.Escape(Fmt.Instrument(w.Instrument))}]][/]{mega}");
         }
 
         if (lines.Count == 0)

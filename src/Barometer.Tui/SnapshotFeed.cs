@@ -76,15 +76,21 @@ public sealed class SnapshotFeed
         Interlocked.Increment(ref _version);
     }
 
-    /// <summary>A venue's connection changed (the venue-wide "connection" stream, or any stream when nothing better is known).</summary>
+    /// <summary>
+    /// A connection or stream of a venue changed state. The venue's state on the status line is the
+    /// worst over its connections and streams: disconnected, then stale, then resyncing, then
+    /// subscribed; "connecting" only while nothing of the venue is subscribed yet (a connection
+    /// reports connecting, its streams then report subscribed).
+    /// </summary>
     /// <param name="venue">Venue wire name.</param>
+    /// <param name="stream">Connection or stream name (with the instrument when it concerns one).</param>
     /// <param name="state">New state.</param>
     /// <param name="time">When, UTC µs.</param>
-    public void OnConnectionStatus(string venue, ConnectionState state, long time)
+    public void OnConnectionStatus(string venue, string stream, ConnectionState state, long time)
     {
         lock (_gate)
         {
-            _venues[venue] = new VenueStatus(venue, state, time);
+            _venues[venue + "|" + stream] = new VenueStatus(venue, state, time);
         }
 
         Interlocked.Increment(ref _version);
@@ -130,8 +136,16 @@ public sealed class SnapshotFeed
         ArgumentNullException.ThrowIfNull(view);
         lock (_gate)
         {
-            var venues = new List<VenueStatus>(_venues.Values);
-            venues.Sort((a, b) => string.CompareOrdinal(a.Venue, b.Venue));
+            var worst = new SortedDictionary<string, VenueStatus>(StringComparer.Ordinal);
+            foreach (var v in _venues.Values)
+            {
+                if (!worst.TryGetValue(v.Venue, out var w) || Rank(v.State) > Rank(w.State) || (Rank(v.State) == Rank(w.State) && v.Time > w.Time))
+                {
+                    worst[v.Venue] = v;
+                }
+            }
+
+            var venues = new List<VenueStatus>(worst.Values);
             return view with
             {
                 Address = Address,
@@ -144,6 +158,15 @@ public sealed class SnapshotFeed
             };
         }
     }
+
+    private static int Rank(ConnectionState s) => s switch
+    {
+        ConnectionState.Disconnected => 4,
+        ConnectionState.Stale => 3,
+        ConnectionState.Resyncing => 2,
+        ConnectionState.Subscribed => 1,
+        _ => 0,
+    };
 
     /// <summary>Deserializes one snapshot JSON (SnapshotJson.Options); null when it is not one.</summary>
     /// <param name="json">The snapshot object's JSON.</param>
@@ -228,7 +251,7 @@ public sealed class SnapshotFeed
             case "connection_status":
                 if (Enum.TryParse<ConnectionState>(Str(e, "state"), ignoreCase: true, out var state))
                 {
-                    OnConnectionStatus(Str(e, "venue"), state, Long(e, "exchange_time_us"));
+                    OnConnectionStatus(Str(e, "venue"), Str(e, "stream") + "|" + Str(e, "symbol"), state, Long(e, "exchange_time_us"));
                     return true;
                 }
 

@@ -37,8 +37,8 @@ public class FlowDashboardTests
         Assert.Contains("+$200.0K", asset, StringComparison.Ordinal);
         Assert.Contains("BUY 75% SELL 25% ratio 3.0:1", asset, StringComparison.Ordinal);
         Assert.Contains("CVD +$200.0K", asset, StringComparison.Ordinal);
-        Assert.Contains("BINANCE-P  +$300.0K (3 trades)", text, StringComparison.Ordinal);
-        Assert.Contains("BYBIT-P    -$100.0K (1 trades)", text, StringComparison.Ordinal);
+        Assert.Contains("BINANCE-P    +$300.0K (3 trades)", text, StringComparison.Ordinal);
+        Assert.Contains("BYBIT-P      -$100.0K (1 trades)", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -49,8 +49,8 @@ public class FlowDashboardTests
             Trade(BinancePerp, T0, 100_000, 3, Side.Buy),
             Trade(BybitPerp, T0 + Second, 100_000, 1, Side.Sell));
         string text = Frame(s, DashboardKind.Flow, width: 160);
-        Assert.Contains("BINANCE-P   75%", text, StringComparison.Ordinal);
-        Assert.Contains("BYBIT-P     25%", text, StringComparison.Ordinal);
+        Assert.Contains("BINANCE-P     75%", text, StringComparison.Ordinal);
+        Assert.Contains("BYBIT-P       25%", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -194,11 +194,10 @@ public class FrameTests
             Paused = true,
             Venues = [new VenueStatus("binance-futures", ConnectionState.Subscribed, T0), new VenueStatus("okx-swap", ConnectionState.Disconnected, T0)],
         };
-        string status = Frame(s, DashboardKind.Microstructure, state: state).Split('\n')[0];
-        Assert.Contains("data 00:00:00 UTC age 5s", status, StringComparison.Ordinal);
-        Assert.Contains("PAUSED", status, StringComparison.Ordinal);
-        Assert.Contains("BINANCE-P ok", status, StringComparison.Ordinal);
-        Assert.Contains("OKX-P down", status, StringComparison.Ordinal);
+        var lines = Frame(s, DashboardKind.Microstructure, state: state).Split('\n');
+        Assert.Contains("data 00:00:00 UTC age 5s", lines[0], StringComparison.Ordinal);
+        Assert.Contains("PAUSED", lines[0], StringComparison.Ordinal);
+        Assert.Contains("venues BINANCE-P ok OKX-P down", lines[1], StringComparison.Ordinal);
     }
 
     [Fact]
