@@ -13,6 +13,12 @@ namespace Barometer.Tui;
 /// </summary>
 public static class DashboardRenderer
 {
+    /// <summary>One panel before layout: title, markup lines, border color.</summary>
+    /// <param name="Title">Upper-case title.</param>
+    /// <param name="Lines">Markup lines (one screen line each).</param>
+    /// <param name="Color">Border color.</param>
+    internal sealed record PanelSpec(string Title, IReadOnlyList<string> Lines, string Color);
+
     /// <summary>One whole frame: banner and status line, the dashboard's panels, the key line.</summary>
     /// <param name="snapshot">The latest snapshot, or null before the first one.</param>
     /// <param name="state">The view state.</param>
@@ -20,7 +26,13 @@ public static class DashboardRenderer
     public static IRenderable Render(MetricsSnapshot? snapshot, ViewState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var parts = new List<IRenderable> { new Markup(StatusLine(snapshot, state)) };
+        var status = new List<string>();
+        foreach (var line in StatusLine(snapshot, state).Split('\n'))
+        {
+            status.Add(CropMarkup(line, state.Width));
+        }
+
+        var parts = new List<IRenderable> { new Markup(string.Join('\n', status)) };
         if (state.Help)
         {
             parts.Add(HelpPanel());
@@ -44,7 +56,7 @@ public static class DashboardRenderer
             parts.Add(Body(snapshot, state));
         }
 
-        parts.Add(new Markup("[grey]q quit · p pause · 1 microstructure · 2 flow · 3 risk · 4 liquidations · ? help[/]"));
+        parts.Add(new Markup(CropMarkup("[grey]q quit · p pause · 1 microstructure · 2 flow · 3 risk · 4 liquidations · a asset · ? help[/]", state.Width)));
         return new Rows(parts);
     }
 
@@ -168,25 +180,111 @@ public static class DashboardRenderer
             "  — (reason): the snapshot has no value, and says why · [dim]dimmed (age old)[/]: stale input"))
             .Header(" HELP ").Expand();
 
-    /// <summary>A panel of markup lines with a title.</summary>
-    internal static Panel Box(string title, IReadOnlyList<string> lines, string color = "white")
+    /// <summary>A panel of markup lines with a title (built into a Spectre panel by <see cref="TwoColumns"/>).</summary>
+    internal static PanelSpec Box(string title, IReadOnlyList<string> lines, string color = "white") => new(title, lines, color);
+
+    /// <summary>Builds the panel, each line cut to <paramref name="inner"/> cells with an ellipsis (a line never wraps, so the layout keeps its rows).</summary>
+    internal static Panel Build(PanelSpec spec, int inner)
     {
-        var text = lines.Count == 0 ? Fmt.Na("no data yet") : string.Join('\n', lines);
+        var text = spec.Lines.Count == 0 ? Fmt.Na("no data yet") : string.Join('\n', Crop(spec.Lines, inner));
         return new Panel(new Markup(text))
         {
-            Header = new PanelHeader(" " + title + " "),
+            Header = new PanelHeader(" " + Fmt.Shorten(spec.Title, Math.Max(8, inner - 2)) + " "),
             Border = BoxBorder.Square,
-            BorderStyle = Style.Parse(color),
+            BorderStyle = Style.Parse(spec.Color),
             Expand = true,
         };
     }
 
+    private static List<string> Crop(IReadOnlyList<string> lines, int inner)
+    {
+        var result = new List<string>(lines.Count);
+        foreach (var line in lines)
+        {
+            result.Add(CropMarkup(line, inner));
+        }
+
+        return result;
+    }
+
+    /// <summary>Cuts markup to <paramref name="cells"/> visible characters ("…" last), keeping tags balanced.</summary>
+    internal static string CropMarkup(string markup, int cells)
+    {
+        int visible = 0;
+        for (int i = 0; i < markup.Length; i++)
+        {
+            char c = markup[i];
+            if ((c == '[' || c == ']') && i + 1 < markup.Length && markup[i + 1] == c)
+            {
+                visible++;
+                i++;
+            }
+            else if (c == '[')
+            {
+                int close = markup.IndexOf(']', i);
+                i = close < 0 ? markup.Length : close;
+            }
+            else if (!char.IsLowSurrogate(c))
+            {
+                visible++;
+            }
+        }
+
+        if (visible <= cells || cells < 2)
+        {
+            return markup;
+        }
+
+        var sb = new StringBuilder(markup.Length);
+        int open = 0, count = 0;
+        for (int i = 0; i < markup.Length && count < cells - 1; i++)
+        {
+            char c = markup[i];
+            if ((c == '[' || c == ']') && i + 1 < markup.Length && markup[i + 1] == c)
+            {
+                sb.Append(c).Append(c);
+                count++;
+                i++;
+            }
+            else if (c == '[')
+            {
+                int close = markup.IndexOf(']', i);
+                string tag = markup[i..(close + 1)];
+                open += tag == "[/]" ? -1 : 1;
+                sb.Append(tag);
+                i = close;
+            }
+            else
+            {
+                sb.Append(c);
+                if (!char.IsHighSurrogate(c))
+                {
+                    count++;
+                }
+            }
+        }
+
+        sb.Append('…');
+        for (; open > 0; open--)
+        {
+            sb.Append("[/]");
+        }
+
+        return sb.ToString();
+    }
+
     /// <summary>Panels in two columns when the terminal is wide enough, else one.</summary>
-    internal static IRenderable TwoColumns(ViewState state, params Panel[] panels)
+    internal static IRenderable TwoColumns(ViewState state, params PanelSpec[] panels)
     {
         if (state.Width < 80)
         {
-            return new Rows(panels);
+            var stacked = new List<IRenderable>(panels.Length);
+            foreach (var p in panels)
+            {
+                stacked.Add(Build(p, state.Width - 4));
+            }
+
+            return new Rows(stacked);
         }
 
         var grid = new Grid();
@@ -195,7 +293,7 @@ public static class DashboardRenderer
         grid.AddColumn(new GridColumn().Width(state.Width - half).Padding(0, 0, 0, 0));
         for (int i = 0; i < panels.Length; i += 2)
         {
-            grid.AddRow(panels[i], i + 1 < panels.Length ? panels[i + 1] : new Text(""));
+            grid.AddRow(Build(panels[i], half - 4), i + 1 < panels.Length ? Build(panels[i + 1], state.Width - half - 4) : new Text(""));
         }
 
         return grid;

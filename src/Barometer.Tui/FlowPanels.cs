@@ -4,6 +4,7 @@ using Barometer.Analytics.Snapshots;
 using Barometer.Core.Instruments;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using static Barometer.Tui.DashboardRenderer;
 
 namespace Barometer.Tui;
 
@@ -31,7 +32,7 @@ internal static class FlowPanels
     }
 
     /// <summary>5m net flow with arrow, aggressor split and ratio, CVD, per venue net flow.</summary>
-    public static Panel SmartMoney(MetricsSnapshot s, int rows)
+    public static PanelSpec SmartMoney(MetricsSnapshot s, int rows)
     {
         var lines = new List<string>();
         foreach (var a in s.Flow.Assets)
@@ -85,7 +86,7 @@ internal static class FlowPanels
     }
 
     /// <summary>Volume share (5m) and migration per venue market, open-interest share per perpetual.</summary>
-    public static Panel Dominance(MetricsSnapshot s, string? asset, int rows)
+    public static PanelSpec Dominance(MetricsSnapshot s, string? asset, int rows)
     {
         var lines = new List<string>();
         AssetFlow? flow = null;
@@ -143,7 +144,7 @@ internal static class FlowPanels
     }
 
     /// <summary>L2 depth within 1%, 2%, 5% of mid, summed over the asset's perpetuals (then spot).</summary>
-    public static Panel Depth(MetricsSnapshot s, string? asset, int rows)
+    public static PanelSpec Depth(MetricsSnapshot s, string? asset, int rows)
     {
         var lines = new List<string>();
         foreach (var d in s.Books.Assets)
@@ -203,7 +204,7 @@ internal static class FlowPanels
     }
 
     /// <summary>VWAP deviation, tick direction, trade size trend, trades/s intensity.</summary>
-    public static Panel Momentum(MetricsSnapshot s, string? asset, int rows)
+    public static PanelSpec Momentum(MetricsSnapshot s, string? asset, int rows)
     {
         var lines = new List<string>();
         var vwap = new List<string>();

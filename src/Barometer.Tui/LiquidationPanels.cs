@@ -2,6 +2,7 @@ using Barometer.Analytics.Liquidations;
 using Barometer.Analytics.Snapshots;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using static Barometer.Tui.DashboardRenderer;
 
 namespace Barometer.Tui;
 
@@ -21,7 +22,7 @@ internal static class LiquidationPanels
         !double.IsFinite(usd) ? "[grey]?[/]" : usd >= st.InstitutionalUsd ? "[bold magenta]INST[/]" : usd >= st.LargeUsd ? "[yellow]LARGE[/]" : "small";
 
     /// <summary>The newest liquidation prints (from the event stream), newest first.</summary>
-    public static Panel Tape(MetricsSnapshot s, ViewState v, int rows)
+    public static PanelSpec Tape(MetricsSnapshot s, ViewState v, int rows)
     {
         var lines = new List<string>();
         foreach (var p in v.Tape)
@@ -44,7 +45,7 @@ internal static class LiquidationPanels
     }
 
     /// <summary>Per asset 1m and 5m totals, long/short split, size classes, lower-bound marker.</summary>
-    public static Panel Totals(MetricsSnapshot s, int rows)
+    public static PanelSpec Totals(MetricsSnapshot s, int rows)
     {
         var lines = new List<string>();
         foreach (var a in s.Liquidations.Assets)
@@ -80,7 +81,7 @@ internal static class LiquidationPanels
     }
 
     /// <summary>5m USD per venue market.</summary>
-    public static Panel Venues(MetricsSnapshot s, int rows)
+    public static PanelSpec Venues(MetricsSnapshot s, int rows)
     {
         var lines = new List<string>();
         foreach (var i in s.Liquidations.Instruments)
@@ -107,7 +108,7 @@ internal static class LiquidationPanels
     };
 
     /// <summary>Active cascades (growing), recently closed ones, and the newest alert lines.</summary>
-    public static Panel Cascades(MetricsSnapshot s, ViewState v, int rows)
+    public static PanelSpec Cascades(MetricsSnapshot s, ViewState v, int rows)
     {
         var lines = new List<string>();
         foreach (var c in s.Liquidations.ActiveCascades)

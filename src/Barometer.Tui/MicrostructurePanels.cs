@@ -5,6 +5,7 @@ using Barometer.Analytics.Tape;
 using Barometer.Core.Events;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using static Barometer.Tui.DashboardRenderer;
 
 namespace Barometer.Tui;
 
@@ -21,7 +22,7 @@ internal static class MicrostructurePanels
     }
 
     /// <summary>1m buy % bar, net flow per minute, trend arrows per asset.</summary>
-    public static Panel Orderflow(MetricsSnapshot s, ViewState v, int rows)
+    public static PanelSpec Orderflow(MetricsSnapshot s, ViewState v, int rows)
     {
         var lines = new List<string>();
         foreach (var a in s.Flow.Assets)
@@ -48,7 +49,7 @@ internal static class MicrostructurePanels
     }
 
     /// <summary>Spot vs perp basis per asset: the same-venue row of the asset's first perpetual with a value.</summary>
-    public static Panel Basis(MetricsSnapshot s, ViewState v, int rows)
+    public static PanelSpec Basis(MetricsSnapshot s, ViewState v, int rows)
     {
         var lines = new List<string>();
         foreach (var a in s.Flow.Assets)
@@ -110,7 +111,7 @@ internal static class MicrostructurePanels
     }
 
     /// <summary>The largest cluster buckets per asset, DANGER ZONE, last liquidation age; rate and retention in the title.</summary>
-    public static Panel Clusters(MetricsSnapshot s, ViewState v, int rows)
+    public static PanelSpec Clusters(MetricsSnapshot s, ViewState v, int rows)
     {
         var lines = new List<string>();
         double rate = 0;
@@ -172,7 +173,7 @@ internal static class MicrostructurePanels
     }
 
     /// <summary>Funding per perpetual: 8 h rate, 1 h momentum arrow, who pays, EXTREME; dimmed when old.</summary>
-    public static Panel Funding(MetricsSnapshot s, ViewState v, int rows)
+    public static PanelSpec Funding(MetricsSnapshot s, ViewState v, int rows)
     {
         var lines = new List<string>();
         foreach (var f in s.Derivatives.Funding)
@@ -206,7 +207,7 @@ internal static class MicrostructurePanels
     }
 
     /// <summary>Recent whale trades (≥ whale threshold), ⚠ on mega trades, magenta.</summary>
-    public static Panel Whales(MetricsSnapshot s, ViewState v, int rows)
+    public static PanelSpec Whales(MetricsSnapshot s, ViewState v, int rows)
     {
         var lines = new List<string>();
         foreach (var w in s.Tape.RecentWhales)
@@ -230,7 +231,7 @@ internal static class MicrostructurePanels
     }
 
     /// <summary>Price and CVD direction over the lookback per asset, and the signal.</summary>
-    public static Panel Cvd(MetricsSnapshot s, ViewState v, int rows)
+    public static PanelSpec Cvd(MetricsSnapshot s, ViewState v, int rows)
     {
         var lines = new List<string>();
         foreach (var a in s.Tape.Assets)

@@ -4,6 +4,7 @@ using Barometer.Analytics.Snapshots;
 using Barometer.Core.Instruments;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using static Barometer.Tui.DashboardRenderer;
 
 namespace Barometer.Tui;
 
@@ -22,7 +23,7 @@ internal static class RiskPanels
     internal static string RiskLabel(double score) => score >= 75 ? "[bold red]CRITICAL[/]" : score >= 50 ? "[red]HIGH[/]" : score >= 25 ? "[yellow]ELEVATED[/]" : "[green]LOW[/]";
 
     /// <summary>Score bar, next cascade level and protection level per asset.</summary>
-    public static Panel CascadeRiskPanel(MetricsSnapshot s, int rows)
+    public static PanelSpec CascadeRiskPanel(MetricsSnapshot s, int rows)
     {
         var lines = new List<string>();
         foreach (var a in s.Liquidations.Assets)
@@ -68,7 +69,7 @@ internal static class RiskPanels
     }
 
     /// <summary>State, confidence, volatility, liquidity and trend per asset.</summary>
-    public static Panel Regime(MetricsSnapshot s, int rows)
+    public static PanelSpec Regime(MetricsSnapshot s, int rows)
     {
         var lines = new List<string>();
         foreach (var a in s.Regime.Assets)
@@ -117,7 +118,7 @@ internal static class RiskPanels
     };
 
     /// <summary>Spot-perp basis (⚠ above 0.03%), cross-venue spreads, funding differentials, USDT/USDC basis.</summary>
-    public static Panel Arbitrage(MetricsSnapshot s, int rows)
+    public static PanelSpec Arbitrage(MetricsSnapshot s, int rows)
     {
         var lines = new List<string>();
         foreach (var a in s.Flow.Assets)
@@ -168,7 +169,7 @@ internal static class RiskPanels
     }
 
     /// <summary>Pairwise 1 s return correlation (15 min) and the leader of each pair.</summary>
-    public static Panel Correlation(MetricsSnapshot s, int rows)
+    public static PanelSpec Correlation(MetricsSnapshot s, int rows)
     {
         var c = s.Correlation;
         var lines = new List<string>();

@@ -120,3 +120,26 @@ public class FrameWriterTests
         Assert.Equal(10, text.Split("\r\n").Length);
     }
 }
+
+public class CropTests
+{
+    [Fact]
+    public void Markup_is_cut_to_the_cells_with_an_ellipsis_and_balanced_tags()
+    {
+        // "abcdef" is 6 cells; 4 cells = "abc" + "…", and the open [red] is closed.
+        Assert.Equal("[red]abc…[/]", DashboardRenderer.CropMarkup("[red]abcdef[/]", 4));
+        // Escaped brackets count as one cell each: "[[x]]" shows "[x]" (3 cells) and fits in 3.
+        Assert.Equal("[[x]]", DashboardRenderer.CropMarkup("[[x]]", 3));
+        Assert.Equal("short", DashboardRenderer.CropMarkup("short", 10));
+    }
+
+    [Fact]
+    public void At_80_columns_a_long_reason_is_cut_instead_of_wrapping()
+    {
+        // Regime reasons are long; at 80 columns each panel line stays one line (ends with "…").
+        var s = Snapshot(Trade(BinancePerp, T0, 100_000, 1));
+        string line = LineWith(Frame(s, DashboardKind.Risk, width: 80, height: 24), "State:");
+        Assert.Contains("…", line, StringComparison.Ordinal);
+        Assert.Equal(80, line.TrimEnd('\r').Length);
+    }
+}

@@ -65,7 +65,7 @@ internal static class TuiFixtures
         console.Profile.Width = width;
         console.Profile.Capabilities.Unicode = true;
         console.Write(renderable);
-        return writer.ToString();
+        return writer.ToString().Replace('\u00A0', ' '); // no-break spaces (panels do not wrap) read as spaces
     }
 
     /// <summary>The whole frame of a dashboard as text.</summary>
