@@ -65,7 +65,7 @@ internal static class FlowPanels
 
                 var iw = i.FiveMinutes;
                 string value = double.IsFinite(iw.NetFlowUsd) ? $"[{Fmt.SignColor(iw.NetFlowUsd)}]{Fmt.Usd(iw.NetFlowUsd, true)}[/]" : Fmt.Na(iw.UnavailableReason);
-                lines.Add($"     [grey]{Markup.Escape(Fmt.Instrument(i.Instrument)),-12}[/] {value} [grey]({Fmt.Int(iw.Trades)} trades)[/]");
+                lines.Add($"     [grey]{Markup.Escape(Fmt.Instrument(i.Instrument)),-14}[/] {value} [grey]({Fmt.Int(iw.Trades)} trades)[/]");
             }
         }
 
@@ -117,7 +117,7 @@ internal static class FlowPanels
                 }
 
                 string mig = double.IsFinite(sh.MigrationPoints) ? $"[{Fmt.SignColor(sh.MigrationPoints)}]{Fmt.Num(sh.MigrationPoints, "+0.0;-0.0;0.0")} pts[/]" : Fmt.Dash;
-                lines.Add($"{Markup.Escape(Fmt.Instrument(sh.Instrument)),-12} {Fmt.Num(sh.SharePercent5m, "0"),3}% {Fmt.Bar(sh.SharePercent5m / 100, 8, false)} {mig}");
+                lines.Add($"{Markup.Escape(Fmt.Instrument(sh.Instrument)),-14} {Fmt.Num(sh.SharePercent5m, "0"),3}% {Fmt.Bar(sh.SharePercent5m / 100, 8, false)} {mig}");
             }
         }
 
@@ -136,8 +136,8 @@ internal static class FlowPanels
             }
 
             lines.Add(double.IsFinite(oi.SharePercent)
-                ? $"{Markup.Escape(Fmt.Instrument(oi.Instrument)),-12} {Fmt.Num(oi.SharePercent, "0"),3}% {Fmt.Bar(oi.SharePercent / 100, 8, false)} {Fmt.Usd(oi.Usd)}"
-                : $"{Markup.Escape(Fmt.Instrument(oi.Instrument)),-12} {Fmt.Na(oi.UnavailableReason)}");
+                ? $"{Markup.Escape(Fmt.Instrument(oi.Instrument)),-14} {Fmt.Num(oi.SharePercent, "0"),3}% {Fmt.Bar(oi.SharePercent / 100, 8, false)} {Fmt.Usd(oi.Usd)}"
+                : $"{Markup.Escape(Fmt.Instrument(oi.Instrument)),-14} {Fmt.Na(oi.UnavailableReason)}");
         }
 
         return DashboardRenderer.Box("EXCHANGE DOMINANCE " + Markup.Escape(asset ?? ""), lines);

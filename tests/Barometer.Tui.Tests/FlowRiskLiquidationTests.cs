@@ -37,8 +37,8 @@ public class FlowDashboardTests
         Assert.Contains("+$200.0K", asset, StringComparison.Ordinal);
         Assert.Contains("BUY 75% SELL 25% ratio 3.0:1", asset, StringComparison.Ordinal);
         Assert.Contains("CVD +$200.0K", asset, StringComparison.Ordinal);
-        Assert.Contains("BINANCE-P    +$300.0K (3 trades)", text, StringComparison.Ordinal);
-        Assert.Contains("BYBIT-P      -$100.0K (1 trades)", text, StringComparison.Ordinal);
+        Assert.Contains("BINANCE-P      +$300.0K (3 trades)", text, StringComparison.Ordinal);
+        Assert.Contains("BYBIT-P        -$100.0K (1 trades)", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -49,8 +49,8 @@ public class FlowDashboardTests
             Trade(BinancePerp, T0, 100_000, 3, Side.Buy),
             Trade(BybitPerp, T0 + Second, 100_000, 1, Side.Sell));
         string text = Frame(s, DashboardKind.Flow, width: 160);
-        Assert.Contains("BINANCE-P     75%", text, StringComparison.Ordinal);
-        Assert.Contains("BYBIT-P       25%", text, StringComparison.Ordinal);
+        Assert.Contains("BINANCE-P       75%", text, StringComparison.Ordinal);
+        Assert.Contains("BYBIT-P         25%", text, StringComparison.Ordinal);
     }
 
     [Fact]
