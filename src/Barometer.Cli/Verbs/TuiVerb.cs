@@ -80,6 +80,11 @@ internal static class TuiVerb
                 return ExitCodes.BadConfiguration;
             }
 
+            if (!string.IsNullOrEmpty(options.Server.ApiKey) && string.IsNullOrEmpty(uri.Query))
+            {
+                uri = new Uri(uri, "?api_key=" + Uri.EscapeDataString(options.Server.ApiKey)); // the server's key (--api-key / Server:ApiKey)
+            }
+
             return await RunServerAsync(uri, kind, new ConsoleTerminal(), cancel).ConfigureAwait(false);
         });
         return command;
@@ -88,7 +93,7 @@ internal static class TuiVerb
     /// <summary>Dashboards over a server's WebSocket until q or cancellation.</summary>
     internal static async Task<int> RunServerAsync(Uri server, DashboardKind kind, ITerminal terminal, CancellationToken cancel)
     {
-        var feed = new SnapshotFeed(server.ToString());
+        var feed = new SnapshotFeed(server.GetLeftPart(UriPartial.Path)); // never show the key
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var client = WebSocketFeed.RunAsync(server, feed, stop.Token);
         await TuiRunner.RunAsync(feed, kind, terminal, WallMicros, cancel).ConfigureAwait(false);
