@@ -1,3 +1,4 @@
+using Barometer.Analytics.Liquidations;
 using Barometer.Core.Configuration;
 
 namespace Barometer.Analytics;
@@ -13,4 +14,22 @@ public sealed record AnalyticsOptions
 
     /// <summary>How many recent whale trades a snapshot lists. Default 20.</summary>
     public int RecentWhales { get; init; } = 20;
+
+    /// <summary>
+    /// Queue every completed one-minute bar for <see cref="AnalyticsEngine.DrainCompletedBars"/> (storage).
+    /// Off by default: a consumer that never drains would only fill the bounded queue.
+    /// </summary>
+    public bool QueueCompletedBars { get; init; }
+
+    /// <summary>Liquidation heatmap, ring, cascade alert and level settings (thresholds are in <see cref="Thresholds"/>).</summary>
+    public LiquidationOptions Liquidations { get; init; } = new();
+
+    /// <summary>Risk guard thresholds.</summary>
+    public GuardOptions Guards { get; init; } = new();
+
+    /// <summary>Assets the guards cover (the configured instruments); empty: every asset seen.</summary>
+    public IReadOnlyList<string> Assets { get; init; } = [];
+
+    /// <summary>"live", "simulated" or "replay": stamped on the guards (the server sets it).</summary>
+    public string DataSource { get; init; } = "live";
 }

@@ -11,5 +11,6 @@ root.Add(ConfigVerb.Create(global));
 root.Add(NormalizeVerb.Create(global));
 root.Add(ReplayVerb.Create(global));
 root.Add(SimulateVerb.Create(global));
+root.Add(ServeVerb.Create(global));
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

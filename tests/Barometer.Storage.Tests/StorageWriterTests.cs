@@ -32,6 +32,27 @@ public sealed class StorageWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task Bars_older_than_the_retention_before_the_newest_bar_are_deleted_and_liquidations_kept()
+    {
+        const long Day = 86_400_000_000;
+        static BarRow Bar(long minuteStart) => new("okx-swap", "BTC-USDT-SWAP", "BTC", minuteStart, 1, 2, 0.5, 1.5, 10, 5, 5, 1.2, 3);
+        using var store = new SqliteStore(Path.Combine(_directory, "r.db"));
+        var writer = new StorageWriter(store, batchSize: 10, barRetention: TimeSpan.FromDays(30));
+        Assert.True(writer.TryAdd(Bar(0)));
+        Assert.True(writer.TryAdd(Bar(Day)));
+        Assert.True(writer.TryAdd(Liquidation(0)));
+        Assert.True(await writer.FlushAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(2, store.Count("bars_1m"));
+
+        Assert.True(writer.TryAdd(Bar(31 * Day))); // newest − 30 days = day 1: the day-0 bar goes, the day-1 bar stays
+        await writer.DisposeAsync();
+
+        Assert.Equal(2, store.Count("bars_1m"));
+        Assert.Equal(1, writer.BarsPruned);
+        Assert.Equal(1, store.Count("liquidations"));
+    }
+
+    [Fact]
     public async Task A_locked_database_keeps_rows_buffered_and_writes_them_once_unlocked()
     {
         string path = Path.Combine(_directory, "b.db");

@@ -308,8 +308,7 @@ internal sealed class BookMetrics : IMetricFamily<BookSection>
         for (int i = 0; i < bands.Length; i++)
         {
             double f = BookLimits.BandFractions[i];
-            long bidLimit = (long)Math.Ceiling(mid * (1 - f) / instrument.TickSize - 1e-9);
-            long askLimit = (long)Math.Floor(mid * (1 + f) / instrument.TickSize + 1e-9);
+            BandLimits(mid, f, instrument.TickSize, out long bidLimit, out long askLimit);
             double bidUsd = instrument.UsdNotional(book.Bids.NotionalWithin(bidLimit), 1.0);
             double askUsd = instrument.UsdNotional(book.Asks.NotionalWithin(askLimit), 1.0);
             bool partial = worstBid.Ticks > bidLimit || worstAsk.Ticks < askLimit;
@@ -317,6 +316,37 @@ internal sealed class BookMetrics : IMetricFamily<BookSection>
         }
 
         return new BookDepthView(m.BookTime, mid, book.Bids.Count, book.Asks.Count, bidReach, askReach, bands, reason);
+    }
+
+    /// <summary>
+    /// Resting USD within <paramref name="bandFraction"/> of the L2 mid of one market, computed
+    /// exactly as the depth bands of <see cref="Snapshot"/> (band edges rounded to the tick
+    /// inward). False, with NaN sums, when the market is unknown, its book is not synced, its last
+    /// book message is older than <see cref="AnalyticsOptions.StaleAfter"/> at <paramref name="now"/>,
+    /// a side is empty, or the quote is not a USD stablecoin. O(levels within the band); allocates nothing.
+    /// </summary>
+    internal bool TryDepthUsd(Instrument instrument, double bandFraction, long now, out double bidUsd, out double askUsd)
+    {
+        bidUsd = double.NaN;
+        askUsd = double.NaN;
+        var m = Find(instrument);
+        if (m is null || !instrument.QuoteIsUsd || !m.Book.IsSynced || now - m.BookTime > _depthStaleAfter
+            || !m.Book.Bids.HasLevels || !m.Book.Asks.HasLevels)
+        {
+            return false;
+        }
+
+        double mid = (m.Book.Bids.BestPrice + m.Book.Asks.BestPrice) * 0.5;
+        BandLimits(mid, bandFraction, instrument.TickSize, out long bidLimit, out long askLimit);
+        bidUsd = instrument.UsdNotional(m.Book.Bids.NotionalWithin(bidLimit), 1.0);
+        askUsd = instrument.UsdNotional(m.Book.Asks.NotionalWithin(askLimit), 1.0);
+        return true;
+    }
+
+    private static void BandLimits(double mid, double fraction, double tick, out long bidLimit, out long askLimit)
+    {
+        bidLimit = (long)Math.Ceiling(mid * (1 - fraction) / tick - 1e-9);
+        askLimit = (long)Math.Floor(mid * (1 + fraction) / tick + 1e-9);
     }
 
     private static BookDepthBand Band(double bandPct, double bidUsd, double askUsd, bool partial)

@@ -31,6 +31,14 @@ internal sealed class DerivativesMetrics : IMetricFamily<DerivativesSection>
 
     public DerivativesMetrics(AnalyticsOptions options) => _ = options;
 
+    /// <summary>
+    /// Bad input skipped (not applied to any state): a book top with a non-finite or non-positive
+    /// price, bid above ask or a negative size; a trade with a non-finite or non-positive price or
+    /// quantity or no buy/sell side; funding with a non-finite rate; open interest with a negative or
+    /// non-finite quantity or a negative or infinite USD value.
+    /// </summary>
+    internal long Rejected { get; private set; }
+
     /// <summary>Funding older than this is stale: binance-futures streams every 1 s, bybit-linear publishes on change, okx-swap every 30–90 s.</summary>
     internal static long FundingStaleAfter(VenueId venue) => venue switch
     {
@@ -53,9 +61,15 @@ internal sealed class DerivativesMetrics : IMetricFamily<DerivativesSection>
         {
             case EventKind.BookTop:
                 {
-                    var s = State(e.Instrument!);
                     var top = e.AsBookTop();
-                    if (top.BidPrice > 0 && top.AskPrice > 0 && top.AskPrice >= top.BidPrice && time >= s.MidTime)
+                    if (!ValidTop(top))
+                    {
+                        Rejected++;
+                        break;
+                    }
+
+                    var s = State(e.Instrument!);
+                    if (time >= s.MidTime)
                     {
                         s.Mid = top.Mid;
                         s.MidTime = time;
@@ -70,9 +84,15 @@ internal sealed class DerivativesMetrics : IMetricFamily<DerivativesSection>
 
             case EventKind.Trade:
                 {
-                    var s = State(e.Instrument!);
                     var trade = e.AsTrade();
-                    if (time >= s.LastTradeTime && trade.Price > 0)
+                    if (!ValidTrade(trade))
+                    {
+                        Rejected++;
+                        break;
+                    }
+
+                    var s = State(e.Instrument!);
+                    if (time >= s.LastTradeTime)
                     {
                         s.LastTradePrice = trade.Price;
                         s.LastTradeTime = time;
@@ -103,6 +123,7 @@ internal sealed class DerivativesMetrics : IMetricFamily<DerivativesSection>
                     double rate8h = f.RatePer8Hours;
                     if (!double.IsFinite(f.Rate))
                     {
+                        Rejected++;
                         break;
                     }
 
@@ -143,9 +164,15 @@ internal sealed class DerivativesMetrics : IMetricFamily<DerivativesSection>
 
             case EventKind.OpenInterest:
                 {
-                    var s = State(e.Instrument!);
                     var oi = e.AsOpenInterest();
-                    if (s.Kind != MarketKind.Perpetual || !double.IsFinite(oi.Quantity) || oi.Quantity < 0 || time < s.OiTime)
+                    if (!double.IsFinite(oi.Quantity) || oi.Quantity < 0 || double.IsInfinity(oi.NotionalUsd) || oi.NotionalUsd < 0)
+                    {
+                        Rejected++;
+                        break;
+                    }
+
+                    var s = State(e.Instrument!);
+                    if (s.Kind != MarketKind.Perpetual || time < s.OiTime)
                     {
                         break;
                     }
@@ -159,6 +186,16 @@ internal sealed class DerivativesMetrics : IMetricFamily<DerivativesSection>
                 }
         }
     }
+
+    /// <summary>Finite positive prices, bid ≤ ask, finite non-negative sizes.</summary>
+    private static bool ValidTop(in BookTop top) =>
+        top.BidPrice > 0 && double.IsFinite(top.AskPrice) && top.AskPrice >= top.BidPrice
+        && top.BidSize >= 0 && top.AskSize >= 0 && double.IsFinite(top.BidSize) && double.IsFinite(top.AskSize);
+
+    /// <summary>Finite positive price and quantity, a buy or sell aggressor (the flow family's rule).</summary>
+    private static bool ValidTrade(in Trade trade) =>
+        trade.Price > 0 && double.IsFinite(trade.Price) && trade.Quantity > 0 && double.IsFinite(trade.Quantity)
+        && trade.AggressorSide is (Side.Buy or Side.Sell);
 
     private static void SampleBasis(MarketState perp, long time)
     {
@@ -565,7 +602,7 @@ internal sealed class DerivativesMetrics : IMetricFamily<DerivativesSection>
             usd = ins.UsdNotional(s.LastTradePrice, s.OiQuantity);
             source = OiUsdSource.LastTrade;
         }
-        else if (s.HasLiveFunding && now - s.FundingTime <= FundingStaleAfter(ins.Venue) && double.IsFinite(s.MarkPrice) && ins.QuoteIsUsd)
+        else if (s.HasLiveFunding && now - s.FundingTime <= FundingStaleAfter(ins.Venue) && s.MarkPrice > 0 && double.IsFinite(s.MarkPrice) && ins.QuoteIsUsd)
         {
             usd = ins.UsdNotional(s.MarkPrice, s.OiQuantity);
             source = OiUsdSource.Mark;

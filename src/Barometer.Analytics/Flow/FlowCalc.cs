@@ -34,7 +34,9 @@ internal static class FlowCalc
         double vwap = double.NaN, min = double.NaN, max = double.NaN;
         if (trades > 0)
         {
-            vwap = s.SumPriceQty / s.SumQty;
+            // Σp·q / Σq can round one ulp outside [min, max] (e.g. one trade: p·q / q ≠ p); the VWAP
+            // of real prices never does, so the rounding is clamped away.
+            vwap = Math.Clamp(s.SumPriceQty / s.SumQty, s.MinPrice, s.MaxPrice);
             min = s.MinPrice;
             max = s.MaxPrice;
         }

@@ -25,6 +25,9 @@ internal sealed class FlowMetrics : IMetricFamily<FlowSection>
     /// <summary>Event time of the first event seen (the start of observation), or long.MinValue.</summary>
     internal long StartTime => _startTime;
 
+    /// <summary>Trades skipped as bad input: no buy/sell side, or a non-positive or non-finite price or quantity.</summary>
+    internal long Rejected { get; private set; }
+
     public void OnEvent(in MarketEvent e, long time)
     {
         if (_startTime == long.MinValue)
@@ -40,6 +43,7 @@ internal sealed class FlowMetrics : IMetricFamily<FlowSection>
         var trade = e.AsTrade();
         if (trade.AggressorSide is not (Side.Buy or Side.Sell) || !(trade.Quantity > 0) || !(trade.Price > 0) || !double.IsFinite(trade.Price) || !double.IsFinite(trade.Quantity))
         {
+            Rejected++;
             return;
         }
 

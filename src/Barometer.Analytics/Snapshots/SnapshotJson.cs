@@ -12,6 +12,9 @@ public static class SnapshotJson
     /// <summary>One snapshot as one line of JSON (no trailing newline).</summary>
     public static string ToLine(MetricsSnapshot snapshot) => JsonSerializer.Serialize(snapshot, Options);
 
+    /// <summary>Any snapshot part (a section, a view) as one line of JSON, with the same conventions.</summary>
+    public static string ToLineOf<T>(T value) => JsonSerializer.Serialize(value, Options);
+
     /// <summary>Writes one snapshot to <paramref name="stream"/> as UTF-8 JSON.</summary>
     public static void Write(Stream stream, MetricsSnapshot snapshot) => JsonSerializer.Serialize(stream, snapshot, Options);
 

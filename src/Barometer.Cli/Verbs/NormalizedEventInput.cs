@@ -1,3 +1,4 @@
+using Barometer.Core.Events;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
@@ -54,7 +55,6 @@ internal static class NormalizedEventInput
             return ExitCodes.BadConfiguration;
         }
 
-        long lineNumber = 0, lines = 0, bad = 0, first = long.MinValue;
         var clock = TimeProvider.System;
         long start = clock.GetTimestamp();
         var registry = new InstrumentRegistry();
@@ -70,6 +70,56 @@ internal static class NormalizedEventInput
             analysing = ReplayDrain.Run(analyticsConsumer, snapshots, snapshots.Complete);
         }
 
+        NormalizedFeed fed;
+        try
+        {
+            fed = await FeedAsync(path, registry, bus, speed, error, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            consumer.Complete();
+            analyticsConsumer?.Complete();
+            await writing.ConfigureAwait(false);
+            await analysing.ConfigureAwait(false);
+            sink.Dispose();
+            if (!ReferenceEquals(output, stdout))
+            {
+                await output.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        var summary = new StringBuilder();
+        summary.Append(CultureInfo.InvariantCulture, $"replay {path} (normalized events): {fed.Lines} lines read, {sink.Events} events written in {clock.GetElapsedTime(start).TotalSeconds:F2} s wall\n");
+        if (fed.Cancelled)
+        {
+            summary.Append("  cancelled before the end of the file\n");
+        }
+
+        foreach (var (kind, count) in sink.EventsByKind)
+        {
+            summary.Append(CultureInfo.InvariantCulture, $"  {kind}: {count}\n");
+        }
+
+        summary.Append(CultureInfo.InvariantCulture, $"  bad lines: {fed.Bad}\n");
+        if (snapshots is not null)
+        {
+            summary.Append(snapshots.Describe(snapshotsPath!));
+        }
+
+        await error.WriteAsync(summary.ToString()).ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Publishes every valid line of the normalized-event file <paramref name="path"/> to
+    /// <paramref name="sink"/>, paced by the recorded receive times (<paramref name="speed"/> 0: as fast
+    /// as possible); bad lines are reported (the first few) and counted.
+    /// </summary>
+    public static async Task<NormalizedFeed> FeedAsync(string path, InstrumentRegistry registry, IEventSink sink, double speed, TextWriter error, CancellationToken cancel)
+    {
+        long lineNumber = 0, lines = 0, bad = 0, first = long.MinValue;
+        var clock = TimeProvider.System;
+        long start = clock.GetTimestamp();
         bool cancelled = false;
         try
         {
@@ -107,7 +157,7 @@ internal static class NormalizedEventInput
                     await Task.Delay(delay, clock, cancel).ConfigureAwait(false);
                 }
 
-                bus.Publish(e);
+                sink.Publish(e);
             }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -118,39 +168,8 @@ internal static class NormalizedEventInput
         {
             await error.WriteLineAsync($"barometer: replay: reading '{path}' stopped at line {lineNumber.ToString(CultureInfo.InvariantCulture)}: {ex.Message}").ConfigureAwait(false);
         }
-        finally
-        {
-            consumer.Complete();
-            analyticsConsumer?.Complete();
-            await writing.ConfigureAwait(false);
-            await analysing.ConfigureAwait(false);
-            sink.Dispose();
-            if (!ReferenceEquals(output, stdout))
-            {
-                await output.DisposeAsync().ConfigureAwait(false);
-            }
-        }
 
-        var summary = new StringBuilder();
-        summary.Append(CultureInfo.InvariantCulture, $"replay {path} (normalized events): {lines} lines read, {sink.Events} events written in {clock.GetElapsedTime(start).TotalSeconds:F2} s wall\n");
-        if (cancelled)
-        {
-            summary.Append("  cancelled before the end of the file\n");
-        }
-
-        foreach (var (kind, count) in sink.EventsByKind)
-        {
-            summary.Append(CultureInfo.InvariantCulture, $"  {kind}: {count}\n");
-        }
-
-        summary.Append(CultureInfo.InvariantCulture, $"  bad lines: {bad}\n");
-        if (snapshots is not null)
-        {
-            summary.Append(snapshots.Describe(snapshotsPath!));
-        }
-
-        await error.WriteAsync(summary.ToString()).ConfigureAwait(false);
-        return ExitCodes.Ok;
+        return new NormalizedFeed(lines, bad, cancelled);
     }
 
     private static StreamReader OpenText(string path)
@@ -160,3 +179,6 @@ internal static class NormalizedEventInput
         return new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, 1 << 16);
     }
 }
+
+/// <summary>What <see cref="NormalizedEventInput.FeedAsync"/> read.</summary>
+internal readonly record struct NormalizedFeed(long Lines, long Bad, bool Cancelled);

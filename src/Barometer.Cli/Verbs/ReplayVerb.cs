@@ -1,3 +1,5 @@
+using Barometer.Core.Configuration;
+using Barometer.Analytics;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -35,16 +37,21 @@ internal static class ReplayVerb
         };
         command.SetAction((parse, cancel) =>
         {
-            _ = global;
+            var options = global.Load(parse, Console.Error);
+            if (options is null)
+            {
+                return Task.FromResult(ExitCodes.BadConfiguration);
+            }
+
             return ExecuteAsync(parse.GetValue(file)!, parse.GetValue(speed), parse.GetValue(output), null, Console.Error, cancel,
-                parse.GetValue(snapshots), parse.GetValue(every));
+                parse.GetValue(snapshots), parse.GetValue(every), AnalyticsFor(options, "replay"));
         });
         return command;
     }
 
     /// <summary>The verb: returns the exit code. <paramref name="stdout"/> replaces standard output (tests).</summary>
     internal static async Task<int> ExecuteAsync(string path, string? speedText, string? outputPath, Stream? stdout, TextWriter error,
-        CancellationToken cancel, string? snapshotsPath = null, string? everyText = "60s")
+        CancellationToken cancel, string? snapshotsPath = null, string? everyText = "60s", AnalyticsOptions? analytics = null)
     {
         if (!TryParseSpeed(speedText, out double factor))
         {
@@ -70,7 +77,7 @@ internal static class ReplayVerb
         {
             try
             {
-                emitter = new SnapshotEmitter(File.Create(snapshotsPath, 1 << 16), every);
+                emitter = new SnapshotEmitter(File.Create(snapshotsPath, 1 << 16), every, analytics);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -151,6 +158,15 @@ internal static class ReplayVerb
         }
     }
 
+    /// <summary>The analytics settings of a configuration (thresholds, guards, assets) for <paramref name="dataSource"/>.</summary>
+    internal static AnalyticsOptions AnalyticsFor(BarometerOptions options, string dataSource) => new()
+    {
+        Thresholds = options.Thresholds,
+        Guards = options.Guards,
+        Assets = options.Instruments,
+        DataSource = dataSource,
+    };
+
     /// <summary>"max" or "0" → 0 (as fast as possible); a positive finite number → that factor.</summary>
     internal static bool TryParseSpeed(string? text, out double speed)
     {
@@ -200,8 +216,6 @@ internal static class ReplayVerb
         };
 
         EventBusConsumer? analyticsConsumer = null;
-        var normalizers = new IFrameNormalizer?[VenueIds.Count];
-        var created = new bool[VenueIds.Count];
         using var bus = new EventBus();
         // Lossless: replay is offline, so the reader waits for the writer instead of dropping.
         var consumer = bus.Subscribe("replay-output", EventBus.DefaultCapacity, BusConsumerMode.Lossless);
@@ -214,6 +228,41 @@ internal static class ReplayVerb
             analysing = ReplayDrain.Run(analyticsConsumer, snapshots, snapshots.Complete);
         }
 
+        long start = clock.GetTimestamp();
+        try
+        {
+            await FeedAsync(reader, createNormalizer, bus, speed, clock, summary, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            consumer.Complete();
+            analyticsConsumer?.Complete();
+            await writing.ConfigureAwait(false);
+            await analysing.ConfigureAwait(false);
+        }
+
+        summary.Cancelled |= cancel.IsCancellationRequested;
+        summary.Events = sink.Events;
+        foreach (var (kind, count) in sink.EventsByKind)
+        {
+            summary.EventsByKind[kind] = count;
+        }
+
+        summary.Header = reader.Header;
+        summary.Trailer = reader.Trailer;
+        summary.Wall = clock.GetElapsedTime(start);
+        return summary;
+    }
+    /// <summary>
+    /// Reads every frame of <paramref name="reader"/> through the venue normalizers into
+    /// <paramref name="bus"/>, paced by the recorded receive times (<paramref name="speed"/> 0: as fast
+    /// as possible), counting in <paramref name="summary"/>. Cancellation ends it quietly (Cancelled).
+    /// </summary>
+    internal static async Task FeedAsync(RecordingReader reader, Func<VenueId, IFrameNormalizer?> createNormalizer, IEventSink bus,
+        double speed, TimeProvider clock, ReplaySummary summary, CancellationToken cancel)
+    {
+        var normalizers = new IFrameNormalizer?[VenueIds.Count];
+        var created = new bool[VenueIds.Count];
         long start = clock.GetTimestamp();
         long first = long.MinValue;
         try
@@ -260,25 +309,6 @@ internal static class ReplayVerb
         {
             summary.Cancelled = true;
         }
-        finally
-        {
-            consumer.Complete();
-            analyticsConsumer?.Complete();
-            await writing.ConfigureAwait(false);
-            await analysing.ConfigureAwait(false);
-        }
-
-        summary.Cancelled |= cancel.IsCancellationRequested;
-        summary.Events = sink.Events;
-        foreach (var (kind, count) in sink.EventsByKind)
-        {
-            summary.EventsByKind[kind] = count;
-        }
-
-        summary.Header = reader.Header;
-        summary.Trailer = reader.Trailer;
-        summary.Wall = clock.GetElapsedTime(start);
-        return summary;
     }
 }
 

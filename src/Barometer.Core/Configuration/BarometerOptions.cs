@@ -22,6 +22,12 @@ public sealed record BarometerOptions
     /// <summary>Analytics thresholds.</summary>
     public ThresholdOptions Thresholds { get; init; } = new();
 
+    /// <summary>History storage.</summary>
+    public StorageOptions Storage { get; init; } = new();
+
+    /// <summary>Risk guard thresholds.</summary>
+    public GuardOptions Guards { get; init; } = new();
+
     /// <summary>HTTP and WebSocket servers.</summary>
     public ServerOptions Server { get; init; } = new();
 
@@ -57,6 +63,8 @@ public sealed record BarometerOptions
         }
 
         Thresholds.Validate("Thresholds", problems);
+        Guards.Validate("Guards", problems);
+        Storage.Validate("Storage", problems);
         Server.Validate("Server", problems);
         Endpoints.Validate("Endpoints", problems);
         return problems;

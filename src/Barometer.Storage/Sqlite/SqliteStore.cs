@@ -7,7 +7,9 @@ namespace Barometer.Storage.Sqlite;
 /// The embedded history store: one SQLite file (WAL) in the data directory. Every table has a
 /// natural unique key and inserts are INSERT OR IGNORE (bars: upsert), so replaying the same
 /// recording twice stores no duplicates. Not thread-safe: one writer (<see cref="StorageWriter"/>)
-/// owns the write connection; readers open their own connections (WAL allows concurrent reads).
+/// owns the write connection; readers open their own connections (WAL allows concurrent reads):
+/// <see cref="SqliteHistory"/> is the query side. Every table has an index on its time column
+/// (the primary key leads with venue and symbol), so range queries never scan a whole table.
 /// </summary>
 public sealed class SqliteStore : IDisposable
 {
@@ -28,14 +30,17 @@ public sealed class SqliteStore : IDisposable
             venue TEXT NOT NULL, symbol TEXT NOT NULL, asset TEXT NOT NULL, minute_start INTEGER NOT NULL,
             open REAL, high REAL, low REAL, close REAL, buy_volume_usd REAL, sell_volume_usd REAL, cvd_usd REAL, vwap REAL, trade_count INTEGER,
             PRIMARY KEY (venue, symbol, minute_start)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS bars_1m_time ON bars_1m (minute_start);
         CREATE TABLE IF NOT EXISTS funding (
             venue TEXT NOT NULL, symbol TEXT NOT NULL, asset TEXT NOT NULL, exchange_time INTEGER NOT NULL,
             rate REAL NOT NULL, interval_hours REAL, next_funding_time INTEGER, mark_price REAL,
             PRIMARY KEY (venue, symbol, exchange_time)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS funding_time ON funding (exchange_time);
         CREATE TABLE IF NOT EXISTS open_interest (
             venue TEXT NOT NULL, symbol TEXT NOT NULL, asset TEXT NOT NULL, exchange_time INTEGER NOT NULL,
             quantity REAL NOT NULL, notional_usd REAL,
             PRIMARY KEY (venue, symbol, exchange_time)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS open_interest_time ON open_interest (exchange_time);
         CREATE TABLE IF NOT EXISTS guard_evaluations (
             asset TEXT NOT NULL, time INTEGER NOT NULL, status TEXT NOT NULL, reasons_json TEXT NOT NULL, data_source TEXT NOT NULL,
             PRIMARY KEY (asset, time)) WITHOUT ROWID;
@@ -43,6 +48,7 @@ public sealed class SqliteStore : IDisposable
             venue TEXT NOT NULL, stream TEXT NOT NULL, symbol TEXT, start_time INTEGER NOT NULL, end_time INTEGER NOT NULL,
             cause TEXT NOT NULL, detail TEXT NOT NULL,
             PRIMARY KEY (venue, stream, start_time, cause)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS data_gaps_start ON data_gaps (start_time);
         """;
 
     private readonly SqliteConnection _connection;

@@ -29,10 +29,22 @@ public sealed class StorageWriter : IAsyncDisposable
     private long _failedBatches;
     private string _lastError = string.Empty;
     private bool _healthy = true;
+    private readonly long _barRetentionMicros;
+    private long _newestBar = long.MinValue;
+    private long _lastPruneAt = long.MinValue;
+    private long _barsPruned;
 
     /// <summary>Starts the writer.</summary>
-    public StorageWriter(SqliteStore store, int capacity = 200_000, int batchSize = 5_000, TimeSpan? flushInterval = null, ILogger? logger = null)
+    /// <param name="store">The database.</param>
+    /// <param name="capacity">Rows buffered at most.</param>
+    /// <param name="batchSize">Rows per transaction at most.</param>
+    /// <param name="flushInterval">Longest wait before a partial batch is written.</param>
+    /// <param name="logger">Log.</param>
+    /// <param name="barRetention">Bars older than this before the newest bar written are deleted (checked once per hour of bar time); null keeps them all.</param>
+    public StorageWriter(SqliteStore store, int capacity = 200_000, int batchSize = 5_000, TimeSpan? flushInterval = null, ILogger? logger = null,
+        TimeSpan? barRetention = null)
     {
+        _barRetentionMicros = barRetention is { } r ? (long)(r.TotalMilliseconds * 1000) : 0;
         ArgumentNullException.ThrowIfNull(store);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -242,6 +254,43 @@ public sealed class StorageWriter : IAsyncDisposable
             }
 
             Interlocked.Add(ref _written, batch.Count);
+            PruneBars(batch);
+        }
+    }
+
+    /// <summary>Bars deleted by retention since start.</summary>
+    public long BarsPruned => Interlocked.Read(ref _barsPruned);
+
+    private void PruneBars(List<object> batch)
+    {
+        if (_barRetentionMicros <= 0)
+        {
+            return;
+        }
+
+        foreach (var row in batch)
+        {
+            if (row is BarRow bar && bar.MinuteStart > _newestBar)
+            {
+                _newestBar = bar.MinuteStart;
+            }
+        }
+
+        const long Hour = 3_600_000_000;
+        if (_newestBar == long.MinValue || (_lastPruneAt != long.MinValue && _newestBar - _lastPruneAt < Hour))
+        {
+            return;
+        }
+
+        _lastPruneAt = _newestBar;
+        try
+        {
+            int removed = _store.DeleteBarsBefore(_newestBar - _barRetentionMicros);
+            Interlocked.Add(ref _barsPruned, removed);
+        }
+        catch (SqliteException ex)
+        {
+            _logger.LogWarning("Storage: bar retention failed (retried in an hour of bar time): {Error}", ex.Message);
         }
     }
 }

@@ -239,6 +239,12 @@ public sealed class WebSocketConnection
 
                 var frame = buffer.AsSpan(0, length);
                 _context.RawFrames?.OnFrame(_venue, RawFrameSource.WebSocket, _options.Address.AbsolutePath, receiveTime, frame);
+                if (Counters.State == ConnectionState.Connecting)
+                {
+                    // The first frame after connecting: the connection is up (its streams say whether they are subscribed).
+                    Counters.State = ConnectionState.Subscribed;
+                }
+
                 if (_gapStart != 0)
                 {
                     Counters.State = ConnectionState.Subscribed;
