@@ -10,8 +10,20 @@ const HEAT_TIME_BINS = 60;
 const TAPE_MAX = 60;
 
 /** Measurements read by the end-to-end test (docs/web.md): never asserted on, only reported. */
-const metrics = { firstMeaningfulPaintMs: null, updates: 0, lastUpdateMs: null, maxUpdateMs: 0, liveLiquidations: 0, snapshots: 0 };
+const metrics = {
+  firstMeaningfulPaintMs: null, updates: 0, lastUpdateMs: null, maxUpdateMs: 0, liveLiquidations: 0, snapshots: 0,
+  liquidationLatencyMs: [], series: { candles: 0, cvd: 0, oi: 0, funding: 0 },
+};
 window.__barometer = metrics;
+/** The page position of the centre of the heatmap's largest cell (for the tooltip test), or null. */
+metrics.largestCell = () => {
+  const map = state.heat;
+  if (!map || map.cells.size === 0) return null;
+  let best = null;
+  for (const c of map.cells.values()) if (best === null || c.notional_usd > best.notional_usd) best = c;
+  const rect = $('heatmap').getBoundingClientRect();
+  return { x: rect.left + ((best.time_bin + 0.5) / map.time_bins) * rect.width, y: rect.top + (1 - (best.price_bin + 0.5) / map.price_bins) * rect.height, count: best.count };
+};
 
 const state = { config: null, asset: null, ws: null, wsUp: false, httpUp: true, heat: null, reference: null, candles: null, backoff: 500 };
 
@@ -140,11 +152,13 @@ function renderSnapshot(snapshot) {
   if (oiTotal && typeof oiTotal.usd === 'number') {
     upsert(series.oi, hour, oiTotal.usd);
     oiSeries.update({ time: hour, value: oiTotal.usd });
+    metrics.series.oi = series.oi.length;
   }
   const funding = (derivatives.funding ?? []).find((f) => f.instrument === state.reference);
   if (funding && typeof funding.apr_percent === 'number') {
     upsert(series.funding, hour, funding.apr_percent);
     fundingSeries.setData(fundingColors(series.funding));
+    metrics.series.funding = series.funding.length;
     drawSparkline();
   }
   const bar = snapshot.tape?.instruments?.find((t) => t.instrument === state.reference)?.current_bar;
@@ -153,7 +167,12 @@ function renderSnapshot(snapshot) {
     const last = state.candles;
     if (last === undefined || time >= last) {
       candles.update({ time, open: bar.open, high: bar.high, low: bar.low, close: bar.close });
-      if (typeof bar.cvd_usd === 'number') cvd.update({ time, value: bar.cvd_usd });
+      const added = last === undefined || time > last;
+      if (typeof bar.cvd_usd === 'number') {
+        cvd.update({ time, value: bar.cvd_usd });
+        if (added) metrics.series.cvd += 1;
+      }
+      if (added) metrics.series.candles += 1;
       state.candles = time;
     }
   }
@@ -297,6 +316,7 @@ async function loadHistory(asset) {
         if (total && typeof total.notional_usd === 'number') upsert(series.oi, seconds(row.hour_start), total.notional_usd);
       }
       oiSeries.setData(series.oi.map((p) => ({ ...p })));
+      metrics.series.oi = series.oi.length;
       oiChart.timeScale().fitContent();
     }),
     reference ? api(`/api/market/funding_history?hours=24&instrument=${encodeURIComponent(reference)}`).then((r) => {
@@ -308,6 +328,7 @@ async function loadHistory(asset) {
         if (apr !== null) upsert(series.funding, seconds(row.hour_start), apr);
       }
       fundingSeries.setData(fundingColors(series.funding));
+      metrics.series.funding = series.funding.length;
       fundingChart.timeScale().fitContent();
       drawSparkline();
     }) : Promise.resolve(),
@@ -316,6 +337,8 @@ async function loadHistory(asset) {
       const rows = r.rows.filter((b) => typeof b.open === 'number');
       candles.setData(rows.map((b) => ({ time: seconds(b.minute_start), open: b.open, high: b.high, low: b.low, close: b.close })));
       cvd.setData(rows.filter((b) => typeof b.cvd_usd === 'number').map((b) => ({ time: seconds(b.minute_start), value: b.cvd_usd })));
+      metrics.series.candles = rows.length;
+      metrics.series.cvd = rows.filter((b) => typeof b.cvd_usd === 'number').length;
       state.candles = rows.length > 0 ? seconds(rows[rows.length - 1].minute_start) : undefined;
       priceChart.timeScale().fitContent();
     }) : Promise.resolve(),
@@ -389,6 +412,8 @@ function onMessage(m) {
     addLiveLiquidation(l);
     addLiquidationTape(l);
     metrics.liveLiquidations += 1;
+    // Server receive (its wall clock, same machine on loopback) to drawn on the page.
+    if (typeof e.receive_time_us === 'number') metrics.liquidationLatencyMs.push(Date.now() - e.receive_time_us / 1000);
   } else if (m.type === 'event' && m.event.kind === 'connection_status') {
     loadHealth().catch(() => {});
   }
