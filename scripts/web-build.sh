@@ -10,3 +10,4 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 npm ci --no-audit --no-fund --loglevel=error
 npm run --silent build
+npm test --silent
