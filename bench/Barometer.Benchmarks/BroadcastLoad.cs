@@ -73,20 +73,23 @@ internal static class BroadcastLoad
 
         // Warm-up (not measured): JIT tiers, the frame pool and the client rings fill up.
         int warmUp = Math.Min(200_000, events);
-        Publish(hub, trade, warmUp);
+        await OnProducerThread(() => Publish(hub, trade, warmUp));
         await WaitForAsync(() => Min(counters, clientCount) >= warmUp + 1, TimeSpan.FromMinutes(2)); // + hello
         for (int i = 0; i < clientCount; i++)
         {
             counters[i * 16] -= warmUp;
         }
 
-        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         int gen0 = GC.CollectionCount(0);
         var watch = Stopwatch.StartNew();
-        long pauses = Publish(hub, trade, events);
+        var (pauses, allocated) = await OnProducerThread(() =>
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            long p = Publish(hub, trade, events);
+            return (p, GC.GetAllocatedBytesForCurrentThread() - before);
+        });
 
         double publishSeconds = watch.Elapsed.TotalSeconds;
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
         await WaitForAsync(() => Min(counters, clientCount) >= events + 1, TimeSpan.FromMinutes(5)); // + hello
         double seconds = watch.Elapsed.TotalSeconds;
         var totals = hub.Totals();
@@ -95,6 +98,13 @@ internal static class BroadcastLoad
             + $"producer allocated {allocated / (double)events:F2} B/event | gen0 GCs {GC.CollectionCount(0) - gen0} | producer pauses {pauses:N0}");
         await DisposeAllAsync(clients);
     }
+
+    /// <summary>Runs the producer on a thread of its own, as the serve pipeline's consumer task does (not on a pool thread the senders need).</summary>
+    private static Task<T> OnProducerThread<T>(Func<T> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static Task OnProducerThread(Action work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>Publishes in chunks of 1,000, pausing while any client queue is over 8,000 (so nothing is skipped); returns the pauses.</summary>
     private static long Publish(BroadcastHub hub, MarketEvent trade, int events)
@@ -160,11 +170,11 @@ internal static class BroadcastLoad
         await WaitForAsync(() => hub.ClientCount == clientCount);
 
         Volatile.Write(ref s_recordFrom, long.MaxValue);
-        PublishAtRate(hub, rate, WarmUpSeconds * (long)rate); // warm-up, not recorded
+        await OnProducerThread(() => PublishAtRate(hub, rate, WarmUpSeconds * (long)rate)); // warm-up, not recorded
         await Task.Delay(500);
         Volatile.Write(ref s_recordFrom, Stopwatch.GetTimestamp());
         var watch = Stopwatch.StartNew();
-        PublishAtRate(hub, rate, expected);
+        await OnProducerThread(() => PublishAtRate(hub, rate, expected));
 
         await WaitForAsync(() => MinInt(counts, clientCount) >= expected || (hub.Totals().Skipped > 0 && watch.Elapsed.TotalSeconds > durationSeconds + 5),
             TimeSpan.FromSeconds(durationSeconds + 30));
@@ -200,10 +210,10 @@ internal static class BroadcastLoad
         long memoryHeld = Process.GetCurrentProcess().WorkingSet64;
 
         Volatile.Write(ref s_recordFrom, long.MaxValue);
-        PublishAtRate(hub, rate, WarmUpSeconds * (long)rate); // warm-up, not recorded
+        await OnProducerThread(() => PublishAtRate(hub, rate, WarmUpSeconds * (long)rate)); // warm-up, not recorded
         await Task.Delay(500);
         Volatile.Write(ref s_recordFrom, Stopwatch.GetTimestamp());
-        PublishAtRate(hub, rate, expected);
+        await OnProducerThread(() => PublishAtRate(hub, rate, expected));
 
         await WaitForAsync(() => MinInt(counts, clientCount) >= expected, TimeSpan.FromSeconds(durationSeconds + 60));
         Console.WriteLine($"clients | {hub.ClientCount:N0} of {clientCount:N0} connected at the end | connected in {connectSeconds:F1} s | "

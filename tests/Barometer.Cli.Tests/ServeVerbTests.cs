@@ -212,6 +212,58 @@ public sealed class ServeVerbTests : IDisposable
         });
     }
 
+    [Fact]
+    public async Task Unreachable_venues_are_retried_and_reported_in_health_and_the_log_never_replaced_by_simulated_data()
+    {
+        var log = new ListLoggerProvider();
+        using var loggers = new Microsoft.Extensions.Logging.LoggerFactory([log]);
+        var closed = new EndpointOptions { WebSocketUrl = "ws://127.0.0.1:9/", RestUrl = "http://127.0.0.1:9/" }; // discard port: nothing listens
+        var options = Options([VenueId.BybitLinear]) with { Endpoints = new VenueEndpointsOptions { BybitLinear = closed } };
+        int code = await ServeVerb.RunAsync(options, new ServeRequest(ServeMode.Live, null, 1, 1), loggers, TextWriter.Null, TextWriter.Null, CancellationToken.None, async host =>
+        {
+            using var http = new HttpClient { BaseAddress = host.HttpAddress };
+            var health = await EventuallyAsync(async () =>
+            {
+                var h = await GetJsonAsync(http, "/api/health");
+                var venue = h.GetProperty("venues").EnumerateArray().FirstOrDefault();
+                return venue.ValueKind == JsonValueKind.Object && venue.GetProperty("state").GetString() == "disconnected" ? (object)h : null;
+            }, "bybit-linear reported disconnected");
+            Assert.Equal("degraded", ((JsonElement)health).GetProperty("status").GetString());
+            Assert.Equal("live", ((JsonElement)health).GetProperty("data_source").GetString());
+
+            using var snapshot = await http.GetAsync(new Uri("/api/market/snapshot?instrument=BTC", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, snapshot.StatusCode); // no data, and nothing made up
+            await EventuallyAsync(() => Task.FromResult(log.Lines.Any(l => l.Contains("bybit-linear", StringComparison.OrdinalIgnoreCase) || l.Contains("instruments-info", StringComparison.Ordinal)) ? (object)"" : null), "a log line for the venue");
+        });
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.InRange(log.Lines.Count(l => l.Contains("retrying", StringComparison.OrdinalIgnoreCase)), 1, 3); // one line, not a flood
+    }
+
+    private sealed class ListLoggerProvider : Microsoft.Extensions.Logging.ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+        public IReadOnlyList<string> Lines => _lines.ToArray();
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(_lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Information;
+
+            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue(formatter(state, exception));
+        }
+    }
+
     [Theory]
     [InlineData(true, "x.ndjson", "1", "1", "--simulate and --replay exclude each other")]
     [InlineData(true, null, "0", "1", "--speed: '0' is not a positive number")]

@@ -74,10 +74,10 @@ internal sealed class FlowMetrics : IMetricFamily<FlowSection>
 
         var states = _states.ToArray();
         Array.Sort(states, static (a, b) => string.CompareOrdinal(a.Instrument.Key, b.Instrument.Key));
-        long nowSecond = FloorDiv(now, MicrosPerSecond);
-        long nowMinute = FloorDiv(now, MicrosPerMinute);
-        long startSecond = FloorDiv(_startTime, MicrosPerSecond);
-        long startMinute = FloorDiv(_startTime, MicrosPerMinute);
+        long nowSecond = EventTime.FloorDiv(now, MicrosPerSecond);
+        long nowMinute = EventTime.FloorDiv(now, MicrosPerMinute);
+        long startSecond = EventTime.FloorDiv(_startTime, MicrosPerSecond);
+        long startMinute = EventTime.FloorDiv(_startTime, MicrosPerMinute);
         int observedSeconds = (int)Math.Clamp(nowSecond - startSecond + 1, 0, RingSeconds);
 
         // History of completed minutes: (startMinute, nowMinute) exclusive, at most 60.
@@ -185,11 +185,6 @@ internal sealed class FlowMetrics : IMetricFamily<FlowSection>
         return result;
     }
 
-    internal static long FloorDiv(long value, long divisor)
-    {
-        long q = value / divisor;
-        return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? q - 1 : q;
-    }
 }
 
 /// <summary>One-second bucket of one instrument.</summary>
@@ -319,7 +314,7 @@ internal sealed class InstrumentFlowState
         }
 
         double usd = Instrument.QuoteIsUsd ? price * quantity : 0;
-        long second = FlowMetrics.FloorDiv(time, FlowMetrics.MicrosPerSecond);
+        long second = EventTime.FloorDiv(time, FlowMetrics.MicrosPerSecond);
         ref var b = ref _buckets[(int)(((second % FlowMetrics.RingSeconds) + FlowMetrics.RingSeconds) % FlowMetrics.RingSeconds)];
         if (b.Second < second)
         {
@@ -357,7 +352,7 @@ internal sealed class InstrumentFlowState
         }
 
         // else: older than the ring (more than 15 minutes late) — dropped.
-        long minute = FlowMetrics.FloorDiv(time, FlowMetrics.MicrosPerMinute);
+        long minute = EventTime.FloorDiv(time, FlowMetrics.MicrosPerMinute);
         int slot = (int)(((minute % FlowMetrics.MinuteSlots) + FlowMetrics.MinuteSlots) % FlowMetrics.MinuteSlots);
         if (_minutes[slot] < minute)
         {

@@ -70,7 +70,7 @@ internal sealed class CorrelationMetrics : IMetricFamily<CorrelationSection>
         Array.Sort(markets, static (a, b) => string.CompareOrdinal(a.Instrument.Key, b.Instrument.Key));
 
         // Returns of seconds nowSecond − 899 … nowSecond: prices of nowSecond − 900 … nowSecond.
-        long nowSecond = RiskMath.FloorDiv(now, RiskMath.Second);
+        long nowSecond = EventTime.FloorDiv(now, RiskMath.Second);
         long firstPriceSecond = nowSecond - window;
         var prices = new double[window + 1];
         var returns = new double[markets.Length][];

@@ -40,7 +40,7 @@ internal sealed class LastPriceRing
     /// <summary>Records <paramref name="price"/> as the last price of the bucket of <paramref name="time"/>; false (nothing written) when that bucket is older than the newest.</summary>
     public bool Add(long time, double price)
     {
-        long bucket = RiskMath.FloorDiv(time, _period);
+        long bucket = EventTime.FloorDiv(time, _period);
         if (bucket < NewestBucket)
         {
             return false;
@@ -104,12 +104,6 @@ internal static class RiskMath
     public const long Second = 1_000_000;
     public const long Minute = 60 * Second;
 
-    /// <summary>Floor division (rounds toward negative infinity).</summary>
-    public static long FloorDiv(long value, long divisor)
-    {
-        long q = value / divisor;
-        return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? q - 1 : q;
-    }
 
     /// <summary>ln(p1 / p0), exactly 0 for equal prices, NaN when either is missing.</summary>
     public static double LogReturn(double p0, double p1) =>

@@ -40,7 +40,7 @@ internal sealed class RegimeMetrics : IMetricFamily<RegimeSection>
 
     public void OnEvent(in MarketEvent e, long time)
     {
-        long bucket = RiskMath.FloorDiv(time, RegimeCalc.SampleMicros);
+        long bucket = EventTime.FloorDiv(time, RegimeCalc.SampleMicros);
         if (bucket > _sampledBucket)
         {
             if (_sampledBucket != long.MinValue)
@@ -165,7 +165,7 @@ internal sealed class RegimeMetrics : IMetricFamily<RegimeSection>
 
     private AssetRegime AssetRow(string asset, Market[] markets, long now)
     {
-        long nowMinute = RiskMath.FloorDiv(now, RiskMath.Minute);
+        long nowMinute = EventTime.FloorDiv(now, RiskMath.Minute);
         long firstClose = nowMinute - RegimeCalc.WindowMinutes - 1; // close before the first return
         var sum = new double[RegimeCalc.WindowMinutes];
         var count = new int[RegimeCalc.WindowMinutes];

@@ -55,7 +55,7 @@ internal sealed class TapeMetrics : IMetricFamily<TapeSection>
             _startTime = time;
         }
 
-        long second = FloorDiv(time, MicrosPerSecond);
+        long second = EventTime.FloorDiv(time, MicrosPerSecond);
         if (second > _lastSweepSecond)
         {
             _lastSweepSecond = second;
@@ -132,8 +132,8 @@ internal sealed class TapeMetrics : IMetricFamily<TapeSection>
 
         var states = _states.ToArray();
         Array.Sort(states, static (a, b) => string.CompareOrdinal(a.Instrument.Key, b.Instrument.Key));
-        long nowSecond = FloorDiv(now, MicrosPerSecond);
-        long startSecond = FloorDiv(_startTime, MicrosPerSecond);
+        long nowSecond = EventTime.FloorDiv(now, MicrosPerSecond);
+        long startSecond = EventTime.FloorDiv(_startTime, MicrosPerSecond);
         int observedSeconds = (int)Math.Clamp(nowSecond - startSecond + 1, 0, RingSeconds);
         var sums = new TapeSums[states.Length];
         var instruments = new InstrumentTape[states.Length];
@@ -363,11 +363,6 @@ internal sealed class TapeMetrics : IMetricFamily<TapeSection>
             complete);
     }
 
-    internal static long FloorDiv(long value, long divisor)
-    {
-        long q = value / divisor;
-        return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? q - 1 : q;
-    }
 
     private readonly record struct WhaleEntry(Instrument Instrument, long Time, double Price, double Quantity, double Usd, Side Side, TradeSizeClass Class);
 
@@ -500,7 +495,7 @@ internal sealed class TapeInstrumentState
         CvdUsd += signedUsd;
         CvdBase += buy ? quantity : -quantity;
 
-        long second = TapeMetrics.FloorDiv(time, TapeMetrics.MicrosPerSecond);
+        long second = EventTime.FloorDiv(time, TapeMetrics.MicrosPerSecond);
         ref var slot = ref _slots[(int)(((second % TapeMetrics.RingSeconds) + TapeMetrics.RingSeconds) % TapeMetrics.RingSeconds)];
         if (slot.Second < second)
         {
@@ -539,7 +534,7 @@ internal sealed class TapeInstrumentState
         }
 
         // else: more than 15 minutes late for the ring — only the cumulative CVD has it.
-        long minute = TapeMetrics.FloorDiv(time, TapeMetrics.MicrosPerMinute);
+        long minute = EventTime.FloorDiv(time, TapeMetrics.MicrosPerMinute);
         if (HasBar && minute < Bar.Minute)
         {
             return false;

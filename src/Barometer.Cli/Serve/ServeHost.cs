@@ -104,7 +104,7 @@ internal sealed class ServeHost : IAsyncDisposable
             {
                 Broadcast = await BroadcastServer.StartAsync(Hub, loggers, cancel).ConfigureAwait(false);
                 var state = new ServeState(Pipeline, Registry, options.Instruments, History, () => _sources, Bus, Hub, Writer);
-                Api = await ApiServer.StartAsync(ApiServerOptions.From(options.Server, DataSource.ToWireName()) with { LoggerFactory = loggers }, state, cancel)
+                Api = await ApiServer.StartAsync(ApiServerOptions.From(options.Server, DataSource.ToWireName()) with { LoggerFactory = loggers, WebSocketPort = Broadcast.Port }, state, cancel)
                     .ConfigureAwait(false);
             }
             catch (IOException ex)

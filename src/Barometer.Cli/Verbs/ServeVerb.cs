@@ -144,6 +144,7 @@ internal static class ServeVerb
             barometer serve: data_source {host.DataSource.ToWireName()} ({source})
               venues      {venues} · assets {string.Join(", ", options.Instruments)}
               HTTP API    {host.HttpAddress}  (docs/api.md)
+              dashboard   {host.HttpAddress}  (web dashboard in a browser, docs/web.md)
               WebSocket   {host.WebSocketAddress}  (docs/schema/websocket.md)
               storage     {host.Store.Path}
               Ctrl+C stops and flushes storage.

@@ -65,6 +65,20 @@ internal sealed class ApiEndpoints
         await WriteAsync(context, buffer.WrittenMemory, Json).ConfigureAwait(false);
     }
 
+    /// <summary>GET /api/config: what the web dashboard needs to connect (docs/web.md).</summary>
+    public Task Config(HttpContext context)
+    {
+        _ = new QueryReader(context.Request.Query);
+        var assets = new List<string>(_state.Assets.Count);
+        foreach (string asset in _state.Assets)
+        {
+            assets.Add(asset.ToUpperInvariant());
+        }
+
+        return WriteJsonAsync(context, new ConfigResponse(_options.DataSource, _options.WebSocketPort, _options.WebSocketPath,
+            _options.ApiKey.Length > 0, assets, _version));
+    }
+
     /// <summary>GET /api/market/snapshot?instrument=.</summary>
     public Task Snapshot(HttpContext context)
     {

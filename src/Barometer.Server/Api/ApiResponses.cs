@@ -20,6 +20,9 @@ internal sealed record HistoryResponse<T>(
     IReadOnlyList<GapRow> DataGaps,
     bool DataGapsTruncated);
 
+/// <summary>GET /api/config: the broadcast WebSocket's port and path (the page connects to its own host), whether a key is needed, the followed assets.</summary>
+internal sealed record ConfigResponse(string DataSource, int? WebsocketPort, string WebsocketPath, bool ApiKeyRequired, IReadOnlyList<string> Assets, string Version);
+
 /// <summary>GET /api/health.</summary>
 internal sealed record HealthResponse(
     string DataSource,

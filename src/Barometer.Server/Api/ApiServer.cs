@@ -81,7 +81,9 @@ public sealed class ApiServer : IAsyncDisposable
         var endpoints = new ApiEndpoints(options, state);
         var logger = options.LoggerFactory?.CreateLogger<ApiServer>() ?? (ILogger)NullLogger.Instance;
         byte[]? keyHash = options.ApiKey.Length > 0 ? SHA256.HashData(Encoding.UTF8.GetBytes(options.ApiKey)) : null;
-        app.Use((context, next) => Guard(context, next, endpoints, keyHash, logger));
+        var web = WebAssets.Load(options.WebRoot);
+        app.Use((context, next) => Guard(context, next, endpoints, web, keyHash, logger));
+        app.MapGet("/api/config", (RequestDelegate)endpoints.Config);
         app.MapGet("/api/engine/guards", (RequestDelegate)endpoints.Guards);
         app.MapGet("/api/market/snapshot", (RequestDelegate)endpoints.Snapshot);
         app.MapGet("/api/market/oi_history", (RequestDelegate)endpoints.OpenInterestHistory);
@@ -120,15 +122,20 @@ public sealed class ApiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs before every endpoint: API key, method, body size; turns failures into problem responses; counts responses.</summary>
-    private static async Task Guard(HttpContext context, RequestDelegate next, ApiEndpoints endpoints, byte[]? keyHash, ILogger logger)
+    /// <summary>
+    /// Runs before every endpoint: API key (not asked for the dashboard's static files, which hold
+    /// no data), method, body size; serves the dashboard's files; turns failures into problem
+    /// responses; counts responses.
+    /// </summary>
+    private static async Task Guard(HttpContext context, RequestDelegate next, ApiEndpoints endpoints, WebAssets web, byte[]? keyHash, ILogger logger)
     {
         var response = context.Response;
         response.Headers.CacheControl = "no-store";
         response.Headers.XContentTypeOptions = "nosniff";
         try
         {
-            if (keyHash is not null && !HasKey(context.Request, keyHash))
+            bool asset = web.Contains(context.Request.Path);
+            if (keyHash is not null && !asset && !HasKey(context.Request, keyHash))
             {
                 response.Headers.WWWAuthenticate = "ApiKey header=\"X-Api-Key\"";
                 throw new ApiProblem(StatusCodes.Status401Unauthorized, "this server requires an API key: X-Api-Key header or api_key query parameter");
@@ -143,6 +150,12 @@ public sealed class ApiServer : IAsyncDisposable
             if (context.Request.ContentLength > MaxRequestBodyBytes || (context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count > 0))
             {
                 throw new ApiProblem(StatusCodes.Status413PayloadTooLarge, $"request bodies are limited to {MaxRequestBodyBytes} bytes (the API takes none)");
+            }
+
+            if (asset)
+            {
+                await web.WriteAsync(context).ConfigureAwait(false);
+                return;
             }
 
             await next(context).ConfigureAwait(false);

@@ -38,6 +38,18 @@ public sealed record ApiServerOptions
     /// <summary>Oldest guards evaluation the guards endpoint serves. Above 0 and at most 5 s; default 5 s.</summary>
     public TimeSpan GuardsMaxAge { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Directory of the built web dashboard served at <c>/</c> (docs/web.md); default the
+    /// <c>wwwroot</c> folder beside the assemblies. Null, empty or missing: no dashboard.
+    /// </summary>
+    public string? WebRoot { get; init; } = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+
+    /// <summary>Port of the broadcast WebSocket that GET /api/config tells the page; null when none runs.</summary>
+    public int? WebSocketPort { get; init; }
+
+    /// <summary>Path of the broadcast WebSocket that GET /api/config tells the page.</summary>
+    public string WebSocketPath { get; init; } = "/ws";
+
     /// <summary>Logs of the server (errors answered with 500); null for none.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 
@@ -83,6 +95,16 @@ public sealed record ApiServerOptions
         if (GuardsMaxAge <= TimeSpan.Zero || GuardsMaxAge > TimeSpan.FromSeconds(5))
         {
             problems.Add($"GuardsMaxAge: {GuardsMaxAge} must be above 0 and at most 5 s");
+        }
+
+        if (WebSocketPort is < 0 or > 65535)
+        {
+            problems.Add($"WebSocketPort: {WebSocketPort} is not a TCP port (0-65535)");
+        }
+
+        if (!WebSocketPath.StartsWith('/'))
+        {
+            problems.Add($"WebSocketPath: '{WebSocketPath}' must start with /");
         }
 
         ArgumentNullException.ThrowIfNull(Clock);

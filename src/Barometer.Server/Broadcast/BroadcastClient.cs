@@ -43,6 +43,7 @@ internal sealed class BroadcastClient
     private long _skipped;
     private long _coalesced;
     private long _sent;
+    private readonly Lock _closeGate = new();
     private int _closeRequested;
     private WebSocketCloseStatus _closeStatus;
     private string _closeDescription = string.Empty;
@@ -151,15 +152,21 @@ internal sealed class BroadcastClient
     /// </summary>
     public void RequestClose(WebSocketCloseStatus status, string description, CloseCause cause)
     {
-        if (Interlocked.CompareExchange(ref _closeRequested, 1, 0) != 0)
+        lock (_closeGate)
         {
-            return;
+            if (_closeRequested != 0)
+            {
+                return;
+            }
+
+            // The sender reads these after it sees the flag.
+            _closeStatus = status;
+            _closeDescription = description;
+            _cause = cause;
+            _abortTimer = _hub.Time.CreateTimer(static s => ((WebSocket)s!).Abort(), _socket, _hub.Options.CloseTimeout, Timeout.InfiniteTimeSpan);
+            Volatile.Write(ref _closeRequested, 1);
         }
 
-        _closeStatus = status;
-        _closeDescription = description;
-        _cause = cause;
-        _abortTimer = _hub.Time.CreateTimer(static s => ((WebSocket)s!).Abort(), _socket, _hub.Options.CloseTimeout, Timeout.InfiniteTimeSpan);
         Interlocked.MemoryBarrier();
         _signal.Set();
     }
@@ -184,7 +191,11 @@ internal sealed class BroadcastClient
         }
         finally
         {
-            _abortTimer?.Dispose();
+            lock (_closeGate)
+            {
+                _abortTimer?.Dispose();
+            }
+
             _lagWriter.Dispose();
             DrainQueues();
         }

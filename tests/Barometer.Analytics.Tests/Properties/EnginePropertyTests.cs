@@ -53,7 +53,7 @@ public sealed class EnginePropertyTests
     /// </summary>
     private static void AssertWindow(FlowWindow w, IReadOnlyList<MarketEvent> seen, long now, int seconds, Func<Instrument, bool> member, bool usd, string what)
     {
-        long nowSecond = FlowMetrics.FloorDiv(now, Second);
+        long nowSecond = EventTime.FloorDiv(now, Second);
         double buy = 0, sell = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
         long buys = 0, sells = 0;
         foreach (var e in seen)
@@ -64,7 +64,7 @@ public sealed class EnginePropertyTests
             }
 
             var t = e.AsTrade();
-            long age = nowSecond - FlowMetrics.FloorDiv(EventTime.Of(e), Second);
+            long age = nowSecond - EventTime.FloorDiv(EventTime.Of(e), Second);
             if (!Valid(t) || age < 0 || age >= seconds)
             {
                 continue;

@@ -169,15 +169,17 @@ public sealed class BroadcastBackpressureTests
         await using var client = await world.ConnectAsync();
         world.ServerSide(client).HoldSends = true;
 
+        var latest = Snapshot(T0 + 3_000_000);
         world.Hub.PublishSnapshot(Snapshot(T0 + 1_000_000));
         world.Hub.PublishSnapshot(Snapshot(T0 + 2_000_000));
-        world.Hub.PublishSnapshot(Snapshot(T0 + 3_000_000));
+        world.Hub.PublishSnapshot(latest);
         world.ServerSide(client).HoldSends = false;
 
         var snapshot = await client.ReceiveJsonAsync();
         Assert.Equal("snapshot", snapshot.GetProperty("type").GetString());
         Assert.Equal(T0 + 3_000_000, snapshot.GetProperty("snapshot").GetProperty("time").GetInt64());
-        Assert.Equal(1, snapshot.GetProperty("snapshot").GetProperty("schema_version").GetInt32());
+        // The payload is the snapshot as SnapshotJson writes it (snake_case, enums as strings, NaN as null).
+        Assert.Equal(Barometer.Analytics.Snapshots.SnapshotJson.ToLine(latest), snapshot.GetProperty("snapshot").GetRawText());
         Assert.Null(await client.TryReceiveJsonAsync(TimeSpan.FromMilliseconds(200)));
         Assert.Equal(2, Assert.Single(world.Hub.Clients()).SnapshotsCoalesced);
     }

@@ -126,6 +126,8 @@ public sealed class BybitLinearConnectorTests
     {
         await using var world = await BybitWorld.StartAsync(VenueId.BybitLinear);
         await world.Until(() => world.Events.Count(EventKind.OpenInterest, "BTCUSDT") > 0, "open interest");
+        // The simulation stops first: on a loaded machine its next open-interest update could replace ours before the ticker goes out.
+        await world.StopSimulationAsync();
         var btc = world.Simulator.InstrumentsOf(VenueId.BybitLinear).Single(i => i.VenueSymbol == "BTCUSDT");
         long now = world.Simulator.Now;
 
