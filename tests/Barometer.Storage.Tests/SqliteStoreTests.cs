@@ -17,33 +17,6 @@ public sealed class SqliteStoreTests : IDisposable
     private static LiquidationRow Liquidation(long time) => new("binance-futures", "BTCUSDT", "BTC", time, 94_000, 0.5, 47_000, "long", true);
 
     [Fact]
-    public void Long_runs_of_one_row_type_go_in_multi_row_statements_with_the_same_result()
-    {
-        using var store = new SqliteStore(DatabasePath);
-        var rows = new List<object>();
-        for (int i = 0; i < 100; i++)
-        {
-            rows.Add(Liquidation(i % 90)); // 90 distinct keys: 3 full runs of 32 and 4 single rows, 10 duplicates
-        }
-
-        rows.Add(new TradeRow("okx-swap", "BTC-USDT-SWAP", "BTC", 5, "1", 95_000, 2, 190_000, "buy"));
-        for (int i = 0; i < 40; i++)
-        {
-            rows.Add(Liquidation(1_000 + i)); // one full run and 8 singles after a type change
-        }
-
-        store.WriteBatch(rows);
-        store.WriteBatch(rows);
-
-        Assert.Equal(130, store.Count("liquidations"));
-        Assert.Equal(1, store.Count("large_trades"));
-        using var reader = store.OpenReader();
-        using var command = reader.CreateCommand();
-        command.CommandText = "SELECT SUM(exchange_time) FROM liquidations";
-        Assert.Equal((89 * 90 / 2) + (40 * 1_000) + (39 * 40 / 2), Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    [Fact]
     public void Writing_the_same_rows_twice_stores_them_once()
     {
         using var store = new SqliteStore(DatabasePath);

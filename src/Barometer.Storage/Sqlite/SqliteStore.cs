@@ -68,63 +68,26 @@ public sealed class SqliteStore : IDisposable
     /// <summary>Full path of the database file.</summary>
     public string Path { get; }
 
-    /// <summary>Rows per multi-row INSERT: runs of this many rows of one type go in one statement.</summary>
-    internal const int RowsPerStatement = 32;
-
     /// <summary>Writes a batch in one transaction. Throws <see cref="SqliteException"/> on failure (nothing of the batch is kept).</summary>
     public void WriteBatch(IReadOnlyList<object> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
         using var transaction = _connection.BeginTransaction();
-        var single = new Dictionary<Type, SqliteCommand>();
-        var multi = new Dictionary<Type, SqliteCommand>();
+        var commands = new Dictionary<Type, SqliteCommand>();
         try
         {
-            int i = 0;
-            while (i < rows.Count)
+            foreach (var row in rows)
             {
-                var type = rows[i].GetType();
-                int run = 1;
-                while (run < RowsPerStatement && i + run < rows.Count && rows[i + run].GetType() == type)
-                {
-                    run++;
-                }
-
-                if (run == RowsPerStatement)
-                {
-                    // One statement for the whole run: the per-statement cost (step, reset, bind checks) is paid once.
-                    var command = multi.TryGetValue(type, out var m) ? m : multi[type] = Prepare(type, transaction, RowsPerStatement);
-                    int columns = command.Parameters.Count / RowsPerStatement;
-                    for (int k = 0; k < run; k++)
-                    {
-                        Bind(command, rows[i + k], k * columns);
-                    }
-
-                    command.ExecuteNonQuery();
-                }
-                else
-                {
-                    var command = single.TryGetValue(type, out var c) ? c : single[type] = Prepare(type, transaction, 1);
-                    for (int k = 0; k < run; k++)
-                    {
-                        Bind(command, rows[i + k], 0);
-                        command.ExecuteNonQuery();
-                    }
-                }
-
-                i += run;
+                var command = commands.TryGetValue(row.GetType(), out var c) ? c : commands[row.GetType()] = Prepare(row.GetType(), transaction);
+                Bind(command, row);
+                command.ExecuteNonQuery();
             }
 
             transaction.Commit();
         }
         finally
         {
-            foreach (var command in single.Values)
-            {
-                command.Dispose();
-            }
-
-            foreach (var command in multi.Values)
+            foreach (var command in commands.Values)
             {
                 command.Dispose();
             }
@@ -173,43 +136,42 @@ public sealed class SqliteStore : IDisposable
         return connection;
     }
 
-    private SqliteCommand Prepare(Type type, SqliteTransaction transaction, int rowCount)
+    private SqliteCommand Prepare(Type type, SqliteTransaction transaction)
     {
         var command = _connection.CreateCommand();
         command.Transaction = transaction;
-        (string head, int columns) = type.Name switch
+        (command.CommandText, string[] names) = type.Name switch
         {
-            nameof(LiquidationRow) => ("INSERT OR IGNORE INTO liquidations VALUES ", 9),
-            nameof(TradeRow) => ("INSERT OR IGNORE INTO large_trades (venue,symbol,asset,exchange_time,trade_id,price,quantity,notional_usd,side) VALUES ", 9),
-            nameof(BarRow) => ("INSERT OR REPLACE INTO bars_1m VALUES ", 13),
-            nameof(FundingRow) => ("INSERT OR IGNORE INTO funding VALUES ", 8),
-            nameof(OpenInterestRow) => ("INSERT OR IGNORE INTO open_interest VALUES ", 6),
-            nameof(GuardRow) => ("INSERT OR IGNORE INTO guard_evaluations VALUES ", 5),
-            nameof(GapRow) => ("INSERT OR IGNORE INTO data_gaps (venue,stream,symbol,start_time,end_time,cause,detail) VALUES ", 7),
+            nameof(LiquidationRow) => ("INSERT OR IGNORE INTO liquidations VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)", P(9)),
+            nameof(TradeRow) => ("INSERT OR IGNORE INTO large_trades (venue,symbol,asset,exchange_time,trade_id,price,quantity,notional_usd,side) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)", P(9)),
+            nameof(BarRow) => ("INSERT OR REPLACE INTO bars_1m VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)", P(13)),
+            nameof(FundingRow) => ("INSERT OR IGNORE INTO funding VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", P(8)),
+            nameof(OpenInterestRow) => ("INSERT OR IGNORE INTO open_interest VALUES ($1,$2,$3,$4,$5,$6)", P(6)),
+            nameof(GuardRow) => ("INSERT OR IGNORE INTO guard_evaluations VALUES ($1,$2,$3,$4,$5)", P(5)),
+            nameof(GapRow) => ("INSERT OR IGNORE INTO data_gaps (venue,stream,symbol,start_time,end_time,cause,detail) VALUES ($1,$2,$3,$4,$5,$6,$7)", P(7)),
             _ => throw new ArgumentException($"{type.Name} is not a stored row type", nameof(type)),
         };
-        var sql = new System.Text.StringBuilder(head);
-        int n = 0;
-        for (int r = 0; r < rowCount; r++)
+        foreach (string name in names)
         {
-            sql.Append(r == 0 ? "(" : ",(");
-            for (int c = 0; c < columns; c++)
-            {
-                n++;
-                string name = "$" + n.ToString(CultureInfo.InvariantCulture);
-                sql.Append(c == 0 ? "" : ",").Append(name);
-                command.Parameters.Add(new SqliteParameter { ParameterName = name });
-            }
-
-            sql.Append(')');
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
         }
 
-        command.CommandText = sql.ToString();
         command.Prepare();
         return command;
     }
 
-    private static void Bind(SqliteCommand command, object row, int offset)
+    private static string[] P(int count)
+    {
+        var names = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            names[i] = "$" + (i + 1).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return names;
+    }
+
+    private static void Bind(SqliteCommand command, object row)
     {
         object?[] values = row switch
         {
@@ -224,7 +186,7 @@ public sealed class SqliteStore : IDisposable
         };
         for (int i = 0; i < values.Length; i++)
         {
-            command.Parameters[offset + i].Value = values[i] ?? DBNull.Value;
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
         }
     }
 
