@@ -157,7 +157,7 @@ internal static class MicrostructurePanels
                 string who = longs ? $"{Fmt.Int(b.LongCount)} longs" : $"{Fmt.Int(b.ShortCount)} shorts";
                 string danger = b.DangerZone ? " [bold red]DANGER ZONE[/]" : "";
                 string prefix = shown == 0 ? name.PadRight(5) : "     ";
-                lines.Add($"{prefix}{Fmt.Usd(b.PriceMid)} [{color}]{Fmt.Blocks(b.Usd / max, 6)}[/] {Fmt.Usd(b.Usd)} ({who}){danger}");
+                lines.Add($"{prefix}${Fmt.Price(b.PriceMid)} [{color}]{Fmt.Blocks(b.Usd / max, 6)}[/] {Fmt.Usd(b.Usd)} ({who}){danger}");
                 shown++;
             }
 

@@ -106,6 +106,7 @@ public class MicrostructureTests
         Assert.Contains("15m retention", LineWith(text, "LIQUIDATION CLUSTERS"), StringComparison.Ordinal);
         string line = LineWith(text, "DANGER ZONE");
         Assert.Contains("$1.4M (3 longs) DANGER ZONE", line, StringComparison.Ordinal);
+        Assert.Contains("BTC: $95,050 ", line, StringComparison.Ordinal); // the $100 bucket [95,000, 95,100) at full price precision
         Assert.Contains("last 0s ago", text, StringComparison.Ordinal);
     }
 
