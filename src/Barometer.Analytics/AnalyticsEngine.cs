@@ -47,6 +47,20 @@ public sealed class AnalyticsEngine : IEventSink
     /// <summary>The latest event time seen (UTC µs), 0 before any event.</summary>
     public long Now { get; private set; }
 
+    /// <summary>
+    /// Moves <see cref="Now"/> forward to <paramref name="time"/> (UTC µs) without an event, so that
+    /// a snapshot taken while every feed is silent shows its inputs ageing and going stale. Only a
+    /// live host calls it (from the wall clock, when no event arrived for a while); replays never
+    /// do, so their output stays a function of the recording alone.
+    /// </summary>
+    public void AdvanceTime(long time)
+    {
+        if (time > Now)
+        {
+            Now = time;
+        }
+    }
+
     /// <summary>Events consumed.</summary>
     public long Events { get; private set; }
 

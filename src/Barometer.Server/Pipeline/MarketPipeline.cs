@@ -35,6 +35,13 @@ public sealed record PipelineOptions
     /// <summary>Where the data comes from.</summary>
     public DataSource Source { get; init; } = DataSource.Live;
 
+    /// <summary>
+    /// Live sources only: when no event arrived for this long, event time is advanced to the wall
+    /// clock and a snapshot taken, so silent feeds show as stale instead of frozen. Null: never
+    /// (simulated and replayed event times are not wall-clock times). Default 1 s.
+    /// </summary>
+    public TimeSpan? IdleTick { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Lossy for live sources (a slow pipeline never blocks the sockets); lossless for a replay (the file waits).</summary>
     public BusConsumerMode BusMode { get; init; } = BusConsumerMode.Lossy;
 }
@@ -146,10 +153,11 @@ public sealed class MarketPipeline : IAsyncDisposable
     private async Task RunAsync(CancellationToken cancel)
     {
         var batch = new MarketEvent[256];
-        while (await _consumer.WaitToReadAsync(cancel).ConfigureAwait(false))
+        bool tick = Options.Source == DataSource.Live && Options.IdleTick is { } t && t > TimeSpan.Zero;
+        while (true)
         {
-            int n;
-            while ((n = _consumer.TryReadBatch(batch)) > 0)
+            int n = _consumer.TryReadBatch(batch);
+            if (n > 0)
             {
                 for (int i = 0; i < n; i++)
                 {
@@ -160,11 +168,55 @@ public sealed class MarketPipeline : IAsyncDisposable
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
                         // One bad event must not stop the pipeline; the engine and mapper validate their input,
-                        // so this is a bug: log it (rate-limited by the logger's own sinks) and carry on.
+                        // so this is a bug: log it and carry on.
                         _logger.LogError(ex, "pipeline: event {Kind} from {Venue} failed", batch[i].Kind, batch[i].Venue);
                     }
                 }
+
+                continue;
             }
+
+            if (!tick)
+            {
+                if (!await _consumer.WaitToReadAsync(cancel).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            // Idle: wait at most one tick (a timer only while nothing flows, never per event).
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            idle.CancelAfter(Options.IdleTick!.Value);
+            try
+            {
+                if (!await _consumer.WaitToReadAsync(idle.Token).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                OnIdle();
+            }
+        }
+    }
+
+    /// <summary>No event for a tick on a live source: event time follows the wall clock, and a snapshot shows what went stale.</summary>
+    private void OnIdle()
+    {
+        if (_engine.Events == 0)
+        {
+            return;
+        }
+
+        long wall = Core.Time.UnixMicros.Now(TimeProvider.System);
+        if (wall > _engine.Now)
+        {
+            _engine.AdvanceTime(wall);
+            TakeSnapshot();
+            _nextSnapshot = FloorTo(wall, _snapshotMicros) + _snapshotMicros;
         }
     }
 
