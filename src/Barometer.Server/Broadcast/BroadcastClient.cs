@@ -51,7 +51,7 @@ internal sealed class BroadcastClient
     private ITimer? _abortTimer;
 
     /// <summary>Bytes gathered before one transport write.</summary>
-    public const int BatchBytes = 32 * 1024;
+    public const int BatchBytes = 64 * 1024;
 
     public BroadcastClient(BroadcastHub hub, WebSocket socket, BatchingStream stream, long id, string remoteAddress, long connectedSince)
     {
