@@ -47,7 +47,7 @@ internal static class FlowPanels
             string arrows = a.Trend.Arrows is { } arr ? Markup.Escape(arr) : "[grey]" + Fmt.Dash + "[/]";
             string net = double.IsFinite(w.NetFlowUsd) ? $"[{Fmt.SignColor(w.NetFlowUsd)}]{Fmt.Usd(w.NetFlowUsd, true)}[/] {arrows}" : Fmt.Na(w.UnavailableReason);
             string aggr = w.Trades > 0
-                ? $"BUY {Fmt.Num(100.0 * w.BuyTrades / w.Trades, "0")}% SELL {Fmt.Num(100.0 * w.SellTrades / w.Trades, "0")}% ratio {(double.IsFinite(w.AggressorRatio) ? Fmt.Num(w.AggressorRatio, "0.0") + ":1" : Fmt.Dash)}"
+                ? $"trades {Fmt.Num(100.0 * w.BuyTrades / w.Trades, "0")}% buy {Fmt.Num(100.0 * w.SellTrades / w.Trades, "0")}% sell {(double.IsFinite(w.AggressorRatio) ? Fmt.Num(w.AggressorRatio, "0.00") + ":1" : Fmt.Dash)}"
                 : Fmt.Na(w.UnavailableReason);
             string cvd = CvdOf(s, a.Asset);
             lines.Add($"{name} net 5m {net} · {aggr} · CVD {cvd}");

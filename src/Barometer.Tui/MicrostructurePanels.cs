@@ -154,16 +154,17 @@ internal static class MicrostructurePanels
 
                 bool longs = b.LongUsd >= b.ShortUsd;
                 string color = b.DangerZone ? "red" : longs ? "red" : "green";
-                string who = longs ? $"{Fmt.Int(b.LongCount)} longs" : $"{Fmt.Int(b.ShortCount)} shorts";
+                string who = longs ? $"{Fmt.Int(b.LongCount)} long{(b.LongCount == 1 ? "" : "s")}" : $"{Fmt.Int(b.ShortCount)} short{(b.ShortCount == 1 ? "" : "s")}";
                 string danger = b.DangerZone ? " [bold red]DANGER ZONE[/]" : "";
                 string prefix = shown == 0 ? name.PadRight(5) : "     ";
-                lines.Add($"{prefix}${Fmt.Price(b.PriceMid)} [{color}]{Fmt.Blocks(b.Usd / max, 6)}[/] {Fmt.Usd(b.Usd)} ({who}){danger}");
+                string bound = b.IsLowerBound ? "≥ " : ""; // a sampled venue took part: the true total can only be higher
+                lines.Add($"{prefix}${Fmt.Price(b.PriceMid)} [{color}]{Fmt.Blocks(b.Usd / max, 6)}[/] {bound}{Fmt.Usd(b.Usd)} ({who}){danger}");
                 shown++;
             }
 
             if (lines.Count < rows && a.LastLiquidationTime is not null)
             {
-                lines.Add("     [grey]last " + Fmt.Age(a.LastLiquidationAgeSeconds) + " ago" + (a.FiveMinutes.IsLowerBound ? " · ≥ (sampled feeds)" : "") + "[/]");
+                lines.Add("     [grey]last " + Fmt.Age(a.LastLiquidationAgeSeconds) + " ago" + (a.FiveMinutes.IsLowerBound ? " · ≥ lower bound: sampled feeds" : "") + "[/]");
             }
         }
 
@@ -219,7 +220,7 @@ internal static class MicrostructurePanels
 
             string side = w.Side == Side.Buy ? "[green]BUY [/]" : w.Side == Side.Sell ? "[red]SELL[/]" : "?   ";
             string mega = w.SizeClass == TradeSizeClass.Mega ? " [bold magenta]⚠[/]" : "";
-            lines.Add($"[magenta]{Fmt.Clock(w.Time)} {Markup.Escape(w.Asset)}[/] {side} [magenta]{Fmt.Usd(w.NotionalUsd)}[/] @{Fmt.Usd(w.Price)} [grey][[{Markup.Escape(Fmt.Instrument(w.Instrument))}]][/]{mega}");
+            lines.Add($"[magenta]{Fmt.Clock(w.Time)} {Markup.Escape(w.Asset)}[/] {side} [magenta]{Fmt.Usd(w.NotionalUsd)}[/] @${Fmt.Price(w.Price)} [grey][[{Markup.Escape(Fmt.Instrument(w.Instrument))}]][/]{mega}");
         }
 
         if (lines.Count == 0)

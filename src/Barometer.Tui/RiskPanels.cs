@@ -42,7 +42,7 @@ internal static class RiskPanels
             }
 
             string price = a.Price.Fresh ? "" : " " + Fmt.MaybeStale("price", a.Price.AgeSeconds, 0);
-            lines.Add($"{name} CASCADE RISK {Fmt.Bar(r.Score / 100, 6, false)} {Fmt.Num(r.Score, "0")} {RiskLabel(r.Score)}{(r.IsLowerBound ? " [grey]≥[/]" : "")}{price}");
+            lines.Add($"{name} CASCADE RISK {Fmt.Bar(r.Score / 100, 6, false)} {(r.IsLowerBound ? "≥" : "")}{Fmt.Num(r.Score, "0")} {RiskLabel(r.Score)}{(r.IsLowerBound ? " [grey](sampled feeds)[/]" : "")}{price}");
             if (lines.Count < rows)
             {
                 lines.Add("     Next level: " + Level(a.NextCascadeLevel));
@@ -142,7 +142,7 @@ internal static class RiskPanels
             }
 
             lines.Add(double.IsFinite(p.GapUsd)
-                ? $"EXCHANGE: {Markup.Escape(p.Asset)} {Markup.Escape(Fmt.Instrument(p.HighInstrument ?? ""))}-{Markup.Escape(Fmt.Instrument(p.LowInstrument ?? ""))} {Fmt.Usd(p.GapUsd)} ({Fmt.Num(p.GapBps, "0.0")} bps)"
+                ? $"EXCHANGE: {Markup.Escape(p.Asset)} {Markup.Escape(Fmt.Instrument(p.HighInstrument ?? ""))} > {Markup.Escape(Fmt.Instrument(p.LowInstrument ?? ""))} {Fmt.Usd(p.GapUsd)} ({Fmt.Num(p.GapBps, "0.0")} bps)"
                 : $"EXCHANGE: {Markup.Escape(p.Asset)} {Fmt.Na(p.UnavailableReason)}");
         }
 
@@ -213,7 +213,9 @@ internal static class RiskPanels
 
             string text = p.LeadLag.Leader is { } leader
                 ? $"{Markup.Escape(leader)} leads {Markup.Escape(p.LeadLag.Follower ?? "")} by {p.LeadLag.LeadSeconds}s (c {Fmt.Num(p.LeadLag.PeakCorrelation, "0.00")})"
-                : Fmt.Na(p.UnavailableReason ?? p.LeadLag.UnavailableReason ?? p.LeadLag.NeutralReason ?? "no leader");
+                : (p.UnavailableReason ?? p.LeadLag.UnavailableReason) is { } why ? Fmt.Na(why)
+                : "no leader · " + Markup.Escape(Fmt.Shorten(p.LeadLag.NeutralReason ?? "no clear peak", 44)) +
+                  (double.IsFinite(p.LeadLag.PeakCorrelation) ? $" (c {Fmt.Num(p.LeadLag.PeakCorrelation, "0.00")})" : "");
             lines.Add($"{Markup.Escape(p.First)}/{Markup.Escape(p.Second)}: {text}");
         }
 

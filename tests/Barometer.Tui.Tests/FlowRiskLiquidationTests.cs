@@ -1,3 +1,4 @@
+using Barometer.Analytics.Risk;
 using Barometer.Analytics.Snapshots;
 using Barometer.Core.Events;
 using static Barometer.Tui.Tests.TuiFixtures;
@@ -35,7 +36,7 @@ public class FlowDashboardTests
         string text = Frame(s, DashboardKind.Flow, width: 160);
         string asset = LineWith(text, "BTC  net 5m");
         Assert.Contains("+$200.0K", asset, StringComparison.Ordinal);
-        Assert.Contains("BUY 75% SELL 25% ratio 3.0:1", asset, StringComparison.Ordinal);
+        Assert.Contains("trades 75% buy 25% sell 3.00:1", asset, StringComparison.Ordinal);
         Assert.Contains("CVD +$200.0K", asset, StringComparison.Ordinal);
         Assert.Contains("BINANCE-P      +$300.0K (3 trades)", text, StringComparison.Ordinal);
         Assert.Contains("BYBIT-P        -$100.0K (1 trades)", text, StringComparison.Ordinal);
@@ -76,6 +77,24 @@ public class RiskDashboardTests
         Assert.Contains("BTC     1.0     —", text, StringComparison.Ordinal);
         Assert.Contains("ETH       —   1.0", text, StringComparison.Ordinal);
         Assert.Contains("BTC/ETH: — (", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("BTC", "ETH", 2, null, "BTC/ETH: BTC leads ETH by 2s (c 0.81)")]
+    [InlineData(null, null, 0, "peak at lag 0 (the assets move together)", "BTC/ETH: no leader · peak at lag 0 (the assets move together) (c 0.81)")]
+    public void Lead_lag_names_the_leader_or_says_there_is_none_with_the_peak(string? leader, string? follower, int lead, string? neutral, string expected)
+    {
+        // A hand-built correlation section: 900 samples, coefficient 0.78, cross-correlation peak 0.81.
+        var pair = new AssetPairCorrelation("BTC", "ETH", 900, 0.78, new LeadLag(leader, follower, lead, lead, 0.81, neutral, null), null);
+        var s = Snapshot(Trade(BinancePerp, T0, 100_000, 1)) with
+        {
+            Correlation = new CorrelationSection(900, 120, 30,
+                [new CorrelationAsset("BTC", ["binance-futures:BTCUSDT"], 900, T0, 0, null), new CorrelationAsset("ETH", ["binance-futures:ETHUSDT"], 900, T0, 0, null)],
+                [pair], [], 0, 0),
+        };
+        string text = Frame(s, DashboardKind.Risk, width: 160);
+        Assert.Contains(expected, text, StringComparison.Ordinal);
+        Assert.Contains("BTC     1.0  0.78", text, StringComparison.Ordinal);
     }
 
     [Fact]

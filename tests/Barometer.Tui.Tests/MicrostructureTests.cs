@@ -59,10 +59,10 @@ public class MicrostructureTests
             Trade(BybitPerp, T0 + (15 * Second), 100_000, 60, Side.Buy));
         string text = Frame(s, DashboardKind.Microstructure);
         string whale = LineWith(text, "$1.0M @");
-        Assert.Contains("00:00:10 BTC SELL $1.0M @$100.0K [BINANCE-P]", whale, StringComparison.Ordinal);
+        Assert.Contains("00:00:10 BTC SELL $1.0M @$100,000 [BINANCE-P]", whale, StringComparison.Ordinal);
         Assert.DoesNotContain("⚠", whale.Split('│')[1], StringComparison.Ordinal);
         string mega = LineWith(text, "$6.0M @");
-        Assert.Contains("00:00:15 BTC BUY  $6.0M @$100.0K [BYBIT-P] ⚠", mega, StringComparison.Ordinal);
+        Assert.Contains("00:00:15 BTC BUY  $6.0M @$100,000 [BYBIT-P] ⚠", mega, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -108,6 +108,24 @@ public class MicrostructureTests
         Assert.Contains("$1.4M (3 longs) DANGER ZONE", line, StringComparison.Ordinal);
         Assert.Contains("BTC: $95,050 ", line, StringComparison.Ordinal); // the $100 bucket [95,000, 95,100) at full price precision
         Assert.Contains("last 0s ago", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cluster_fed_by_a_sampled_venue_shows_its_usd_as_a_lower_bound()
+    {
+        // Binance samples forceOrder: 2 × 1 BTC @ 95,000 = $190K is at least that much, "≥ $190.0K"; Bybit's feed is
+        // complete, so its bucket at 96,000 ($96.0K) carries no "≥".
+        var s = Snapshot(
+            Trade(BinancePerp, T0, 95_000, 0.01),
+            Liq(BinancePerp, T0 + Second, 95_000, 1, PositionSide.Long, FeedCompleteness.Sampled),
+            Liq(BinancePerp, T0 + (2 * Second), 95_000, 1, PositionSide.Long, FeedCompleteness.Sampled),
+            Liq(BybitPerp, T0 + (3 * Second), 96_000, 1, PositionSide.Short));
+        string text = Frame(s, DashboardKind.Microstructure);
+        Assert.Contains("≥ $190.0K (2 longs)", LineWith(text, "$95,050"), StringComparison.Ordinal);
+        string bybit = LineWith(text, "$96,050");
+        Assert.Contains("$96.0K (1 short)", bybit, StringComparison.Ordinal);
+        Assert.DoesNotContain("≥", bybit, StringComparison.Ordinal);
+        Assert.Contains("≥ lower bound: sampled feeds", text, StringComparison.Ordinal);
     }
 
     [Fact]

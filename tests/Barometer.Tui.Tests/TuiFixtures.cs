@@ -31,8 +31,9 @@ internal static class TuiFixtures
     public static MarketEvent Funding(Instrument i, long time, double rate, double mark) =>
         MarketEvent.From(new Funding(i, time, time, rate, 8, time + (8 * 3600 * Second), mark, mark));
 
-    public static MarketEvent Liq(Instrument i, long time, double price, double quantity, PositionSide side) =>
-        MarketEvent.From(new Liquidation(i, time, time, price, quantity, side, Liquidation.OrderSideFor(side), FeedCompleteness.Complete));
+    public static MarketEvent Liq(Instrument i, long time, double price, double quantity, PositionSide side,
+        FeedCompleteness completeness = FeedCompleteness.Complete) =>
+        MarketEvent.From(new Liquidation(i, time, time, price, quantity, side, Liquidation.OrderSideFor(side), completeness));
 
     public static BookLevel L(Instrument i, double price, double quantity) => new(i.ToTicks(price), price, quantity);
 

@@ -329,6 +329,7 @@ internal sealed class LiquidationMetrics : IMetricFamily<LiquidationSection>
                 continue;
             }
 
+            RefreshWindow(asset, c);
             c.Active = false;
             c.Asset = asset;
             c.ClosedAt = now;
@@ -350,7 +351,48 @@ internal sealed class LiquidationMetrics : IMetricFamily<LiquidationSection>
     {
         if (_alerts is not null)
         {
+            RefreshWindow(asset, asset.Cascade);
             _alerts.Publish(MarketEvent.From(BuildAlert(asset, asset.Cascade, phase, time), asset.Cascade.LastVenue));
+        }
+    }
+
+    /// <summary>
+    /// Recomputes the cascade's trailing-window figures: its liquidations (this asset, not before the
+    /// cascade's start) with time in [newest − window, newest], read from the ring newest first. The scan
+    /// stops at the first entry more than two windows before the newest, so a liquidation that arrives
+    /// over a window out of order may be left out of the score (never out of the cascade's totals).
+    /// </summary>
+    internal void RefreshWindow(LiquidationAssetState asset, CascadeState c)
+    {
+        c.ResetWindow();
+        long from = Math.Max(c.Start, c.Last - _cascadeWindow);
+        long stop = c.Last - (2 * _cascadeWindow);
+        int index = asset.Index;
+        for (int k = _count - 1; k >= 0; k--)
+        {
+            ref readonly var e = ref Entry(k);
+            if (e.Time < stop)
+            {
+                break;
+            }
+
+            if (e.Asset == index && e.Time >= from && e.Time <= c.Last)
+            {
+                c.AddWindow(e);
+            }
+        }
+
+        if (c.WCount == 0)
+        {
+            // The ring lost them (capacity): score on the totals rather than on nothing.
+            c.WCount = c.Count;
+            c.WStart = c.Start;
+            c.WUsd = c.Usd;
+            c.WLongUsd = c.LongUsd;
+            c.WShortUsd = c.ShortUsd;
+            c.WLow = c.Low;
+            c.WHigh = c.High;
+            c.WVenueMask = c.VenueMask;
         }
     }
 
@@ -358,7 +400,8 @@ internal sealed class LiquidationMetrics : IMetricFamily<LiquidationSection>
     {
         c.Id ??= string.Create(CultureInfo.InvariantCulture, $"{CascadeAlert.AlertType}:{asset.Name}:{c.IdStart}");
         int venues = BitOperations.PopCount((uint)c.VenueMask);
-        var factors = CascadeScoring.Factors(c.Count, c.Usd, c.Last - c.Start, venues, c.LongUsd, c.ShortUsd, c.Low, c.High);
+        // The score measures the cascade's intensity now: its last window of liquidations, not its lifetime.
+        var factors = CascadeScoring.Factors(c.WCount, c.WUsd, c.Last - c.WStart, BitOperations.PopCount((uint)c.WVenueMask), c.WLongUsd, c.WShortUsd, c.WLow, c.WHigh);
         double score = CascadeScoring.Score(factors);
         string severity = CascadeScoring.Severity(score);
         var side = LiquidationText.SideOf(c.LongUsd, c.ShortUsd);

@@ -169,6 +169,7 @@ internal sealed class LiquidationSnapshotBuilder
                 Heatmap(price, heat[a])));
             if (asset.Cascade.Active)
             {
+                _m.RefreshWindow(asset, asset.Cascade);
                 active.Add(LiquidationMetrics.BuildAlert(asset, asset.Cascade, asset.Cascade.Grown ? AlertPhase.Updated : AlertPhase.Opened, asset.Cascade.Last));
             }
         }

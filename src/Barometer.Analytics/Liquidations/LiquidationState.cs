@@ -89,6 +89,19 @@ internal sealed class CascadeState
     public LiquidationAssetState? Asset;
     public long ClosedAt;
 
+    /// <summary>
+    /// The cascade's liquidations in the trailing window (newest − window … newest), which the score is
+    /// computed from (docs/metrics.md); refreshed from the ring before every alert and snapshot.
+    /// </summary>
+    public int WCount;
+    public long WStart;
+    public double WUsd;
+    public double WLongUsd;
+    public double WShortUsd;
+    public double WLow;
+    public double WHigh;
+    public int WVenueMask;
+
     public void CopyFrom(CascadeState other)
     {
         Active = other.Active;
@@ -111,6 +124,45 @@ internal sealed class CascadeState
         Grown = other.Grown;
         Asset = other.Asset;
         ClosedAt = other.ClosedAt;
+        WCount = other.WCount;
+        WStart = other.WStart;
+        WUsd = other.WUsd;
+        WLongUsd = other.WLongUsd;
+        WShortUsd = other.WShortUsd;
+        WLow = other.WLow;
+        WHigh = other.WHigh;
+        WVenueMask = other.WVenueMask;
+    }
+
+    /// <summary>Starts the trailing-window figures over (before a refresh from the ring).</summary>
+    public void ResetWindow()
+    {
+        WCount = 0;
+        WStart = long.MaxValue;
+        WUsd = WLongUsd = WShortUsd = 0;
+        WLow = double.PositiveInfinity;
+        WHigh = double.NegativeInfinity;
+        WVenueMask = 0;
+    }
+
+    /// <summary>Adds one liquidation of the trailing window.</summary>
+    public void AddWindow(in LiquidationEntry e)
+    {
+        WCount++;
+        WStart = Math.Min(WStart, e.Time);
+        WUsd += e.Usd;
+        if (e.Long)
+        {
+            WLongUsd += e.Usd;
+        }
+        else
+        {
+            WShortUsd += e.Usd;
+        }
+
+        WLow = Math.Min(WLow, e.Price);
+        WHigh = Math.Max(WHigh, e.Price);
+        WVenueMask |= 1 << e.Venue;
     }
 
     public void Open(LiquidationEntry[] entries)

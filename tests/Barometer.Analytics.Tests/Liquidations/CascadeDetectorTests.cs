@@ -66,6 +66,44 @@ public sealed class CascadeDetectorTests
     }
 
     [Fact]
+    public void A_long_steady_cascade_is_scored_on_its_last_window_not_its_lifetime()
+    {
+        // A liquidation every 10 s for 10 minutes: Bybit (complete), long, 0.1 @ 100,000 = $10,000 each, t = 0 … 600 s
+        // (61). The cascade opens at 40 s and never closes (no 60 s pause). Totals: 61 liquidations, $610,000.
+        // Score on the window [540 s, 600 s]: 7 liquidations, $70,000, all long, one venue, one price:
+        //   count 7 / 20 = 0.35 × 0.15 = 0.0525; USD 70,000 / 5M = 0.014 × 0.25 = 0.0035;
+        //   velocity 7 / 60 s = 0.116667 × 0.15 = 0.0175; breadth (1 − 1) / 2 = 0; one-sided 1 × 0.15 = 0.15;
+        //   price move 0. Σ = 0.2235 → Low. (On the lifetime it would be 0.4575 + 0.0305 + 0.01525 + 0.15 = 0.65325, High.)
+        var alerts = new AlertRecorder();
+        var events = new MarketEvent[61];
+        for (int i = 0; i < events.Length; i++)
+        {
+            events[i] = Liq(Bybit, T0 + (i * 10 * Second), 100_000, 0.1, PositionSide.Long);
+        }
+
+        var metrics = New(alerts: alerts).Feed(events);
+
+        var last = alerts.Alerts[^1];
+        Assert.Equal(AlertPhase.Updated, last.Phase);
+        Assert.Equal((61, 610_000.0), (last.Count, last.Usd));
+        Assert.Equal(7.0, last.Factors.Count.Value, 9);
+        Assert.Equal(70_000.0, last.Factors.Usd.Value, 6);
+        Assert.Equal(7.0 / 60, last.Factors.Velocity.Value, 9);
+        Assert.Equal(0.2235, last.Score, 9);
+        Assert.Equal("Low", last.Severity);
+
+        var active = Assert.Single(metrics.Snapshot(T0 + (600 * Second)).ActiveCascades);
+        Assert.Equal((61, 0.2235), (active.Count, Math.Round(active.Score, 9)));
+
+        // Closed by the first event more than 60 s later, with the same window figures.
+        metrics.Feed(Trade(Bybit, T0 + (661 * Second), 100_000));
+        var closed = alerts.Alerts[^1];
+        Assert.Equal((AlertPhase.Closed, 61), (closed.Phase, closed.Count));
+        Assert.Equal(0.2235, closed.Score, 9);
+        Assert.Equal(0.2235, Assert.Single(metrics.Snapshot(T0 + (661 * Second)).RecentCascades).Score, 9);
+    }
+
+    [Fact]
     public void The_cascade_is_updated_while_it_grows_and_closed_sixty_seconds_after_its_last_liquidation_with_one_id()
     {
         var alerts = new AlertRecorder();
