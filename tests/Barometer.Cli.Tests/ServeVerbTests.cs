@@ -127,6 +127,53 @@ public sealed class ServeVerbTests : IDisposable
         Assert.Contains("stopping (flushing storage)", banner, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task At_sixty_times_speed_the_binance_spot_book_top_without_an_exchange_time_stays_fresh_for_the_basis()
+    {
+        // Binance spot's bookTicker carries no exchange time, so its event time is the receive time. Under
+        // --simulate --speed 60 the receive times are on the simulated time line (SimulatedClock): two simulated
+        // minutes in — past the 60 s stale limit — the same-venue spot-perp basis of BTCUSDT must still be there.
+        var request = new ServeRequest(ServeMode.Simulate, null, 60, 7);
+        int code = await ServeVerb.RunAsync(Options([VenueId.BinanceFutures, VenueId.BinanceSpot]), request, NullLoggerFactory.Instance,
+            TextWriter.Null, TextWriter.Null, CancellationToken.None, async host =>
+        {
+            using var http = new HttpClient { BaseAddress = host.HttpAddress };
+            long first = 0;
+            var basis = await EventuallyAsync(async () =>
+            {
+                if (await TryGetJsonAsync(http, "/api/market/snapshot?instrument=BTC") is not { } s)
+                {
+                    return null;
+                }
+
+                var snapshot = s.GetProperty("snapshot");
+                long time = snapshot.GetProperty("time").GetInt64();
+                first = first == 0 ? time : first;
+                if (time - first < 120_000_000)
+                {
+                    return null;
+                }
+
+                foreach (var row in snapshot.GetProperty("derivatives").GetProperty("basis").EnumerateArray())
+                {
+                    // A start-up backlog of a second of wall time is a minute of simulated time: wait for the feed to be current.
+                    if (row.GetProperty("instrument").GetString() == "binance-futures:BTCUSDT" && row.GetProperty("reference").GetString() == "same_venue_spot"
+                        && row.GetProperty("basis_bps").ValueKind == JsonValueKind.Number)
+                    {
+                        return (object)row;
+                    }
+                }
+
+                return null;
+            }, "a same-venue BTC basis two simulated minutes in");
+            var r = (JsonElement)basis;
+            Assert.True(r.GetProperty("basis_bps").ValueKind == JsonValueKind.Number, r.ToString()); // the 5 min trend may still be missing
+            Assert.DoesNotContain("fresh", r.GetProperty("unavailable_reason").ToString(), StringComparison.Ordinal);
+            Assert.Equal("binance-spot:BTCUSDT", r.GetProperty("spot_instruments")[0].GetString());
+        });
+        Assert.Equal(ExitCodes.Ok, code);
+    }
+
     private static async Task<JsonElement> ReceiveAsync(ClientWebSocket ws, byte[] buffer)
     {
         using var timeout = new CancellationTokenSource(Patience);

@@ -45,6 +45,12 @@ internal sealed class ServeSources : IAsyncDisposable
     /// <summary>The in-process emulators (simulate only).</summary>
     public EmulatorHost? Emulators => _emulators;
 
+    /// <summary>
+    /// The connectors' clock: the system clock live, the simulation's time with <c>--simulate</c> (so receive
+    /// times and health ages are on the simulated time line at any <c>--speed</c>).
+    /// </summary>
+    public TimeProvider Clock { get; private set; } = TimeProvider.System;
+
     /// <summary>A venue rejected a configured symbol: the configuration is wrong (serve stops with exit code 2).</summary>
     public VenueConfigurationException? ConfigurationError => Volatile.Read(ref _configurationError);
 
@@ -92,6 +98,7 @@ internal sealed class ServeSources : IAsyncDisposable
             Assets = options.Instruments,
             Endpoint = endpoint,
             LoggerFactory = loggers,
+            Clock = Clock,
         };
         var connector = VenueConnectors.TryCreate(venue, context);
         if (connector is null)
@@ -135,6 +142,9 @@ internal sealed class ServeSources : IAsyncDisposable
             Assets = options.Instruments,
             Venues = options.Venues,
         });
+        double speed = request.Speed <= 0 ? 1 : request.Speed;
+        var clock = new SimulatedClock(simulator, speed);
+        Clock = clock;
         var emulators = new List<VenueEmulator>();
         foreach (var venue in options.Venues)
         {
@@ -148,7 +158,8 @@ internal sealed class ServeSources : IAsyncDisposable
         {
             try
             {
-                await SimulationRunner.RunAsync(simulator, emulatorHost, new SimulationRunOptions { Speed = request.Speed <= 0 ? 1 : request.Speed }, token).ConfigureAwait(false);
+                clock.Start();
+                await SimulationRunner.RunAsync(simulator, emulatorHost, new SimulationRunOptions { Speed = speed }, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {

@@ -31,9 +31,10 @@ internal sealed class ServeState(
 
     public HealthReport Health()
     {
-        long now = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
+        var s = sources();
+        long now = Core.Time.UnixMicros.Now(s?.Clock ?? TimeProvider.System); // simulated time under --simulate
         var venues = new List<VenueHealth>();
-        if (sources() is { } s)
+        if (s is not null)
         {
             foreach (var connector in s.Connectors)
             {
