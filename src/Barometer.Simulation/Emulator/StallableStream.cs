@@ -87,7 +87,12 @@ internal sealed class StallableStream : Stream
     {
         try
         {
-            _disposed.Cancel();
+            // Never Cancel() here: Dispose runs inside ManagedWebSocket.Dispose, and an inline callback resumes a
+            // pending stalled read, whose ManagedWebSocket continuation then waits for a cancellation callback
+            // running on this very thread — a self-deadlock seen as a hang of the stalled-venue keep-alive
+            // test (hang dump 2026-12-07). CancelAsync runs the callbacks on the thread pool.
+            _ = _disposed.CancelAsync().ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         catch (ObjectDisposedException)
         {
