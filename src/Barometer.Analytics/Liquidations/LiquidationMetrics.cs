@@ -364,7 +364,7 @@ internal sealed class LiquidationMetrics : IMetricFamily<LiquidationSection>
     /// </summary>
     internal void RefreshWindow(LiquidationAssetState asset, CascadeState c)
     {
-        c.ResetWindow();
+        c.Window = CascadeTally.Empty;
         long from = Math.Max(c.Start, c.Last - _cascadeWindow);
         long stop = c.Last - (2 * _cascadeWindow);
         int index = asset.Index;
@@ -378,21 +378,13 @@ internal sealed class LiquidationMetrics : IMetricFamily<LiquidationSection>
 
             if (e.Asset == index && e.Time >= from && e.Time <= c.Last)
             {
-                c.AddWindow(e);
+                c.Window.Add(e);
             }
         }
 
-        if (c.WCount == 0)
+        if (c.Window.Count == 0)
         {
-            // The ring lost them (capacity): score on the totals rather than on nothing.
-            c.WCount = c.Count;
-            c.WStart = c.Start;
-            c.WUsd = c.Usd;
-            c.WLongUsd = c.LongUsd;
-            c.WShortUsd = c.ShortUsd;
-            c.WLow = c.Low;
-            c.WHigh = c.High;
-            c.WVenueMask = c.VenueMask;
+            c.Window = c.Total; // the ring lost them (capacity): score on the totals rather than on nothing
         }
     }
 
@@ -401,7 +393,8 @@ internal sealed class LiquidationMetrics : IMetricFamily<LiquidationSection>
         c.Id ??= string.Create(CultureInfo.InvariantCulture, $"{CascadeAlert.AlertType}:{asset.Name}:{c.IdStart}");
         int venues = BitOperations.PopCount((uint)c.VenueMask);
         // The score measures the cascade's intensity now: its last window of liquidations, not its lifetime.
-        var factors = CascadeScoring.Factors(c.WCount, c.WUsd, c.Last - c.WStart, BitOperations.PopCount((uint)c.WVenueMask), c.WLongUsd, c.WShortUsd, c.WLow, c.WHigh);
+        ref readonly var w = ref c.Window;
+        var factors = CascadeScoring.Factors(w.Count, w.Usd, c.Last - w.Start, BitOperations.PopCount((uint)w.VenueMask), w.LongUsd, w.ShortUsd, w.Low, w.High);
         double score = CascadeScoring.Score(factors);
         string severity = CascadeScoring.Severity(score);
         var side = LiquidationText.SideOf(c.LongUsd, c.ShortUsd);

@@ -61,14 +61,9 @@ internal sealed class LiquidationAssetState
     public readonly CascadeState Cascade = new();
 }
 
-/// <summary>Running figures of an asset's cascade; reused from one cascade to the next.</summary>
-internal sealed class CascadeState
+/// <summary>Counts, USD, price range and venues of a set of liquidations (a cascade's totals or its trailing window).</summary>
+internal struct CascadeTally
 {
-    public bool Active;
-
-    /// <summary>Start time at opening: the alert id is built from it, so it never changes.</summary>
-    public long IdStart;
-    public string? Id;
     public long Start;
     public long Last;
     public int Count;
@@ -81,109 +76,15 @@ internal sealed class CascadeState
     public double High;
     public int VenueMask;
     public int SampledMask;
-    public VenueId LastVenue;
-    public long PublishedAt;
-    public bool Grown;
 
-    /// <summary>For a closed cascade kept for snapshots: its asset and the event time that closed it.</summary>
-    public LiquidationAssetState? Asset;
-    public long ClosedAt;
-
-    /// <summary>
-    /// The cascade's liquidations in the trailing window (newest − window … newest), which the score is
-    /// computed from (docs/metrics.md); refreshed from the ring before every alert and snapshot.
-    /// </summary>
-    public int WCount;
-    public long WStart;
-    public double WUsd;
-    public double WLongUsd;
-    public double WShortUsd;
-    public double WLow;
-    public double WHigh;
-    public int WVenueMask;
-
-    public void CopyFrom(CascadeState other)
+    /// <summary>An empty tally.</summary>
+    public static CascadeTally Empty => new()
     {
-        Active = other.Active;
-        IdStart = other.IdStart;
-        Id = other.Id;
-        Start = other.Start;
-        Last = other.Last;
-        Count = other.Count;
-        LongCount = other.LongCount;
-        ShortCount = other.ShortCount;
-        Usd = other.Usd;
-        LongUsd = other.LongUsd;
-        ShortUsd = other.ShortUsd;
-        Low = other.Low;
-        High = other.High;
-        VenueMask = other.VenueMask;
-        SampledMask = other.SampledMask;
-        LastVenue = other.LastVenue;
-        PublishedAt = other.PublishedAt;
-        Grown = other.Grown;
-        Asset = other.Asset;
-        ClosedAt = other.ClosedAt;
-        WCount = other.WCount;
-        WStart = other.WStart;
-        WUsd = other.WUsd;
-        WLongUsd = other.WLongUsd;
-        WShortUsd = other.WShortUsd;
-        WLow = other.WLow;
-        WHigh = other.WHigh;
-        WVenueMask = other.WVenueMask;
-    }
-
-    /// <summary>Starts the trailing-window figures over (before a refresh from the ring).</summary>
-    public void ResetWindow()
-    {
-        WCount = 0;
-        WStart = long.MaxValue;
-        WUsd = WLongUsd = WShortUsd = 0;
-        WLow = double.PositiveInfinity;
-        WHigh = double.NegativeInfinity;
-        WVenueMask = 0;
-    }
-
-    /// <summary>Adds one liquidation of the trailing window.</summary>
-    public void AddWindow(in LiquidationEntry e)
-    {
-        WCount++;
-        WStart = Math.Min(WStart, e.Time);
-        WUsd += e.Usd;
-        if (e.Long)
-        {
-            WLongUsd += e.Usd;
-        }
-        else
-        {
-            WShortUsd += e.Usd;
-        }
-
-        WLow = Math.Min(WLow, e.Price);
-        WHigh = Math.Max(WHigh, e.Price);
-        WVenueMask |= 1 << e.Venue;
-    }
-
-    public void Open(LiquidationEntry[] entries)
-    {
-        Active = true;
-        Id = null;
-        Start = long.MaxValue;
-        Last = long.MinValue;
-        Count = LongCount = ShortCount = 0;
-        Usd = LongUsd = ShortUsd = 0;
-        Low = double.PositiveInfinity;
-        High = double.NegativeInfinity;
-        VenueMask = SampledMask = 0;
-        Grown = false;
-        for (int i = 0; i < entries.Length; i++)
-        {
-            Add(entries[i]);
-        }
-
-        IdStart = Start;
-    }
+        Start = long.MaxValue,
+        Last = long.MinValue,
+        Low = double.PositiveInfinity,
+        High = double.NegativeInfinity,
+    };
 
     public void Add(in LiquidationEntry e)
     {
@@ -210,6 +111,87 @@ internal sealed class CascadeState
             SampledMask |= 1 << e.Venue;
         }
     }
+}
+
+/// <summary>Running figures of an asset's cascade; reused from one cascade to the next.</summary>
+internal sealed class CascadeState
+{
+    public bool Active;
+
+    /// <summary>Start time at opening: the alert id is built from it, so it never changes.</summary>
+    public long IdStart;
+    public string? Id;
+
+    /// <summary>Every liquidation of the cascade.</summary>
+    public CascadeTally Total = CascadeTally.Empty;
+
+    /// <summary>
+    /// The cascade's liquidations in the trailing window (newest − window … newest), which the score is
+    /// computed from (docs/metrics.md); refreshed from the ring before every alert and snapshot.
+    /// </summary>
+    public CascadeTally Window = CascadeTally.Empty;
+
+    public VenueId LastVenue;
+    public long PublishedAt;
+    public bool Grown;
+
+    /// <summary>For a closed cascade kept for snapshots: its asset and the event time that closed it.</summary>
+    public LiquidationAssetState? Asset;
+    public long ClosedAt;
+
+    public long Start => Total.Start;
+
+    public long Last => Total.Last;
+
+    public int Count => Total.Count;
+
+    public int LongCount => Total.LongCount;
+
+    public int ShortCount => Total.ShortCount;
+
+    public double Usd => Total.Usd;
+
+    public double LongUsd => Total.LongUsd;
+
+    public double ShortUsd => Total.ShortUsd;
+
+    public double Low => Total.Low;
+
+    public double High => Total.High;
+
+    public int VenueMask => Total.VenueMask;
+
+    public int SampledMask => Total.SampledMask;
+
+    public void CopyFrom(CascadeState other)
+    {
+        Active = other.Active;
+        IdStart = other.IdStart;
+        Id = other.Id;
+        Total = other.Total;
+        Window = other.Window;
+        LastVenue = other.LastVenue;
+        PublishedAt = other.PublishedAt;
+        Grown = other.Grown;
+        Asset = other.Asset;
+        ClosedAt = other.ClosedAt;
+    }
+
+    public void Open(LiquidationEntry[] entries)
+    {
+        Active = true;
+        Id = null;
+        Total = CascadeTally.Empty;
+        Grown = false;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            Total.Add(entries[i]);
+        }
+
+        IdStart = Total.Start;
+    }
+
+    public void Add(in LiquidationEntry e) => Total.Add(e);
 }
 
 /// <summary>Sums of ring entries over one window (snapshot time only).</summary>

@@ -91,8 +91,7 @@ internal sealed class StallableStream : Stream
             // pending stalled read, whose ManagedWebSocket continuation then waits for a cancellation callback
             // running on this very thread — a self-deadlock seen as a hang of the stalled-venue keep-alive
             // test (hang dump 2026-12-07). CancelAsync runs the callbacks on the thread pool.
-            _ = _disposed.CancelAsync().ContinueWith(static t => _ = t.Exception, CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = _disposed.CancelAsync(); // its only callbacks are this stream's own WaitAsync cancellations
         }
         catch (ObjectDisposedException)
         {
